@@ -1,0 +1,56 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.contrib.auth.models import Group as RoleGroup
+from django.test import Client
+
+from alongside.accounts.models import PolicyAcceptance, PolicyDocument, User
+from alongside.accounts.roles import Role
+
+TEST_PASSWORD = "a-long-test-passphrase-42"  # noqa: S105
+
+MakeUser = Callable[..., User]
+
+
+@pytest.fixture
+def make_user(db: None) -> MakeUser:
+    """Create a member who has accepted the current policies, optionally with a role."""
+    counter = iter(range(1, 10_000))
+
+    def make(handle: str | None = None, *, role: str = Role.MEMBER, **fields: object) -> User:
+        user = User.objects.create_user(handle or f"member{next(counter)}", TEST_PASSWORD, **fields)
+        user.groups.add(RoleGroup.objects.get(name=role))
+        PolicyAcceptance.objects.bulk_create(
+            PolicyAcceptance(user=user, document=document)
+            for document in PolicyDocument.objects.all()
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def member(make_user: MakeUser) -> User:
+    return make_user("river")
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    """A test client signed in as the given member."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def role_users(make_user: MakeUser) -> dict[str, User]:
+    """One user for each role, keyed by role name."""
+    return {role.value: make_user(f"user_{role.value}", role=role.value) for role in Role}

@@ -1,0 +1,3 @@
+"""Alongside: a self-hostable platform for digital peer support in mental health."""
+
+__version__ = "0.1.0"

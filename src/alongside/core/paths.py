@@ -1,0 +1,47 @@
+"""Where Alongside keeps its data: the SQLite database, uploads and the generated secret key."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import platformdirs
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _checkout_root() -> Path | None:
+    """The source checkout holding this package, when installed in editable mode."""
+    candidate = PACKAGE_DIR.parent.parent
+    if (candidate / "pyproject.toml").is_file() and (candidate / "src" / "alongside").is_dir():
+        return candidate
+    return None
+
+
+def data_dir() -> Path:
+    """``ALONGSIDE_DATA_DIR``, else ``var/`` beside the checkout, else the user's data folder."""
+    configured = os.environ.get("ALONGSIDE_DATA_DIR")
+    if configured:
+        path = Path(configured).expanduser().resolve()
+    else:
+        root = _checkout_root()
+        path = root / "var" if root else Path(platformdirs.user_data_dir("alongside"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key(directory: Path) -> str:
+    """``ALONGSIDE_SECRET_KEY``, else a random key generated once and kept in the data folder.
+
+    Generating the key on first run means a fresh install is never left with a well-known
+    default key, and sessions survive restarts.
+    """
+    configured = os.environ.get("ALONGSIDE_SECRET_KEY")
+    if configured:
+        return configured
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,13 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+
+def unread_notifications(request: HttpRequest) -> dict[str, Any]:
+    """The unread count shown in the header; one indexed COUNT, only for signed-in members."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from alongside.notifications.selectors import unread_count
+
+    return {"unread_notification_count": unread_count(user=user)}

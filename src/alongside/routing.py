@@ -1,0 +1,5 @@
+"""WebSocket routes. Each live app (notifications now, chat later) adds its consumers here."""
+
+from typing import Any
+
+websocket_urlpatterns: list[Any] = []

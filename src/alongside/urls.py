@@ -1,0 +1,13 @@
+"""Root URL configuration: one include per app, plus the JSON API."""
+
+from django.urls import include, path
+
+from alongside.api import api
+
+urlpatterns = [
+    path("", include("alongside.core.urls")),
+    path("accounts/", include("alongside.accounts.urls")),
+    path("groups/", include("alongside.communities.urls")),
+    path("notifications/", include("alongside.notifications.urls")),
+    path("api/v1/", api.urls),
+]
