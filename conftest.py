@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import Group as RoleGroup
+from django.core.cache import cache
 from django.test import Client
 
 from alongside.accounts.models import PolicyAcceptance, PolicyDocument, User
@@ -14,6 +15,18 @@ from alongside.accounts.roles import Role
 TEST_PASSWORD = "a-long-test-passphrase-42"  # noqa: S105
 
 MakeUser = Callable[..., User]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> Iterator[None]:
+    """Start and end every test with an empty cache.
+
+    The cache outlives each test's database transaction: without this, cached values such as
+    the current policy ids or rate-limit counters from one test would leak into the next.
+    """
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -2,8 +2,15 @@
 
 Endpoints call the same services and access helpers as the web views; nothing here decides
 who may see or change what.
+
+Authentication is the Django session (``django_auth``): a call without a signed-in session
+gets 401 JSON, and unsafe methods must carry the CSRF token like any form. There is no Swagger
+UI (``docs_url=None``) because it would load its assets from a CDN, which our CSP forbids.
 """
 
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -15,3 +22,21 @@ api = NinjaAPI(
     docs_url=None,
     urls_namespace="api",
 )
+
+
+@api.exception_handler(ValidationError)
+def _refused_by_service(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """A service said no (Django's ValidationError): 400 with its messages, translated."""
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc) or _("You do not have permission to do that.")}, status=403
+    )
+
+
+# Routers: one line per app.
+api.add_router("/notifications/", "alongside.notifications.api.router")
+api.add_router("/groups/", "alongside.communities.api.router")

@@ -179,6 +179,10 @@ AXES_FAILURE_LIMIT = int(os.environ.get("ALONGSIDE_LOGIN_FAILURES", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ALONGSIDE_LOGIN_COOLOFF_MIN", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "username"
+# Handles ignore case, so failures for "River" and "river" count together.
+AXES_USERNAME_CALLABLE = "alongside.accounts.ratelimit.axes_username"
+# Keep no log of successful log-ins (IP addresses): only failures, and only for the cool-off.
+AXES_DISABLE_ACCESS_LOG = True
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
@@ -236,6 +240,7 @@ USE_TZ = True
 # --- Static files and uploads ---------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(os.environ.get("ALONGSIDE_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "uploads"
 STORAGES = {
@@ -285,6 +290,8 @@ if PRODUCTION:
 
 # --- Alongside ------------------------------------------------------------------------------
 SITE_NAME = os.environ.get("ALONGSIDE_SITE_NAME", "Alongside")
+# The public address, for links in emails (no trailing slash).
+SITE_URL = os.environ.get("ALONGSIDE_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Region (ISO 3166 alpha-2) whose crisis lines are shown first when a member has chosen none.
 DEFAULT_REGION = os.environ.get("ALONGSIDE_DEFAULT_REGION", "GB")
 # A JSON file with the deployment's own crisis contacts, shown above the national lines.

@@ -16,6 +16,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alongside.accounts.roles import Role
+
 handle_validator = RegexValidator(
     regex=r"^[A-Za-z0-9_]{3,30}$",
     message=_("Use 3 to 30 letters, numbers or underscores."),
@@ -62,7 +64,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "handle"
     EMAIL_FIELD = "email"
@@ -137,3 +139,26 @@ class PolicyAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} accepted {self.document_id}"
+
+
+class RoleChange(models.Model):
+    """Audit row: who gave or took away which role, and when."""
+
+    class Action(models.TextChoices):
+        ASSIGNED = "assigned", _("Assigned")
+        REMOVED = "removed", _("Removed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_changes")
+    # Null when the change was made by an operator at the server's command line.
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    role = models.CharField(max_length=30, choices=Role.choices)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.role} {self.action} for {self.user_id}"

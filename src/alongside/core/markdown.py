@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = {
     "p", "br", "strong", "em", "del", "s", "code", "pre", "blockquote",
@@ -29,13 +30,65 @@ _parser = (
 
 
 def find_mentions(text: str) -> set[str]:
-    """Handles mentioned as @handle, lower-cased (handles are unique ignoring case)."""
-    return {match.lower() for match in MENTION_PATTERN.findall(text)}
+    """Handles mentioned as @handle, lower-cased (handles are unique ignoring case).
+
+    Only mentions that ``render_markdown`` would link count: not those in code or inside a
+    link the member wrote.
+    """
+    found: set[str] = set()
+    for token in _parser.parse(text):
+        if token.type != "inline" or not token.children:
+            continue
+        link_depth = 0
+        for child in token.children:
+            if child.type == "link_open":
+                link_depth += 1
+            elif child.type == "link_close":
+                link_depth -= 1
+            elif child.type == "text" and link_depth == 0:
+                found.update(match.lower() for match in MENTION_PATTERN.findall(child.content))
+    return found
 
 
 def _heading_down(html: str) -> str:
     # Members' headings sit below the page's own h1/h2 in the document outline.
     return re.sub(r"<(/?)h[12]>", r"<\1h3>", html)
+
+
+def _link_mentions(
+    children: list[Token], known: dict[str, str], profile_url: Callable[[str], str]
+) -> list[Token]:
+    """Turn @handle in plain text into links; code spans and existing links stay as they are."""
+    result: list[Token] = []
+    link_depth = 0
+    for token in children:
+        if token.type == "link_open":
+            link_depth += 1
+        elif token.type == "link_close":
+            link_depth -= 1
+        if token.type != "text" or link_depth > 0:
+            result.append(token)
+            continue
+        position = 0
+        for match in MENTION_PATTERN.finditer(token.content):
+            handle = known.get(match.group(1).lower())
+            if handle is None:
+                continue
+            if match.start() > position:
+                result.append(_text_token(token.content[position : match.start()]))
+            result.append(Token("link_open", "a", 1, attrs={"href": profile_url(handle)}))
+            result.append(_text_token(f"@{handle}"))
+            result.append(Token("link_close", "a", -1))
+            position = match.end()
+        if position == 0:
+            result.append(token)
+        elif position < len(token.content):
+            result.append(_text_token(token.content[position:]))
+    return result
+
+
+def _text_token(content: str) -> Token:
+    return Token("text", "", 0, content=content)
 
 
 def render_markdown(
@@ -44,19 +97,19 @@ def render_markdown(
     mention_handles: Iterable[str] = (),
     profile_url: Callable[[str], str] | None = None,
 ) -> str:
-    """Render member markdown to sanitised HTML, linking @mentions of the given handles."""
+    """Render member markdown to sanitised HTML, linking @mentions of the given handles.
+
+    Mentions are linked in the parsed text, so an @handle inside a code span, a code block
+    or a link the member wrote is left alone.
+    """
     known = {handle.lower(): handle for handle in mention_handles}
+    env: dict[str, object] = {}
+    tokens = _parser.parse(text, env)
     if known and profile_url is not None:
-        link = profile_url
-
-        def replace(match: re.Match[str]) -> str:
-            handle = known.get(match.group(1).lower())
-            if handle is None:
-                return match.group(0)
-            return f"[@{handle}]({link(handle)})"
-
-        text = MENTION_PATTERN.sub(replace, text)
-    html = _heading_down(_parser.render(text))
+        for token in tokens:
+            if token.type == "inline" and token.children:
+                token.children = _link_mentions(token.children, known, profile_url)
+    html = _heading_down(_parser.renderer.render(tokens, _parser.options, env))
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

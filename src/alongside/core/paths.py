@@ -42,6 +42,15 @@ def secret_key(directory: Path) -> str:
         return configured
     key_file = directory / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
+        # Written aside, then linked into place: link() fails if another worker got there
+        # first, so every process ends up reading the same, complete key.
+        draft = directory / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return key_file.read_text().strip()
