@@ -49,7 +49,7 @@ from alongside.core.markdown import render_markdown
 
 # Plain-text recovery codes wait here between being made and being shown, once.
 RECOVERY_CODES_SESSION_KEY = "accounts_recovery_codes_once"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+MODEL_BACKEND = "alongside.accounts.backends.CachedPermissionsBackend"
 
 
 def _member(request: HttpRequest) -> User:

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import Http404
@@ -22,6 +23,10 @@ from alongside.accounts.models import User
 from alongside.communities import selectors as communities_selectors
 from alongside.communities.models import Group, Membership, Reaction
 from alongside.notifications.models import Notification, NotificationKind, NotificationPreference
+
+# Short, so that even a worker that missed an invalidation (the in-process cache of a
+# multi-worker install without Redis) corrects itself quickly.
+UNREAD_COUNT_CACHE_SECONDS = 30
 
 NOTIFICATIONS_PER_PAGE = 20
 
@@ -57,8 +62,18 @@ class PreferenceEntry:
     email: bool
 
 
+def unread_count_cache_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
 def unread_count(*, user: User) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    """The header's unread count, cached per member; the services drop it on every change."""
+    key = unread_count_cache_key(user.pk)
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_COUNT_CACHE_SECONDS)
+    return int(count)
 
 
 def _own_notifications(*, user: User) -> QuerySet[Notification]:

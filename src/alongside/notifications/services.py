@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -21,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alongside.communities import selectors as communities_selectors
+from alongside.notifications import selectors
 from alongside.notifications.models import Notification, NotificationKind, NotificationPreference
 
 if TYPE_CHECKING:
@@ -40,6 +42,13 @@ def _can_receive(*, recipient: User, actor: User) -> bool:
     if recipient.pk == actor.pk:
         return False
     return recipient.is_active
+
+
+def _forget_unread_count(user_id: int) -> None:
+    """Drop the cached header count now and again after commit (no stale value in between)."""
+    key = selectors.unread_count_cache_key(user_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def _create(
@@ -63,6 +72,7 @@ def _create(
         thread_id=post.thread_id,
         detail=detail,
     )
+    _forget_unread_count(recipient.pk)
     if email and recipient.email:
         notification_id = notification.pk
         transaction.on_commit(lambda: _send_email(notification_id=notification_id))
@@ -146,6 +156,7 @@ def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=list(notification_ids))
+    _forget_unread_count(user.pk)
     return unread.update(read_at=timezone.now())
 
 

@@ -218,6 +218,22 @@ def test_list_page_query_count_does_not_grow(
         services.notify_reaction(
             reaction=make_reaction(post=make_post(thread=thread, author=thread.author), user=author)
         )
+    client.get(url)  # recount the header badge once, as after any new notification
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)
+
+
+def test_header_count_follows_new_and_read_notifications(
+    notified: Notification, client_for: ClientFor, make_user: Callable[..., User]
+) -> None:
+    client = client_for(notified.recipient)
+    home = reverse("communities:group_list")
+    assert 'class="badge"' in client.get(home).content.decode()
+    services.notification_mark_read(user=notified.recipient)
+    assert 'class="badge"' not in client.get(home).content.decode()
+    thread = notified.thread
+    assert thread is not None
+    services.notify_reply(post=make_post(thread=thread, author=make_user("quill")))
+    page = client.get(home).content.decode()
+    assert 'class="badge"' in page
