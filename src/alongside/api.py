@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from alongside.api_schemas import validation_problems
+
 api = NinjaAPI(
     title="Alongside API",
     version="1",
@@ -26,8 +28,8 @@ api = NinjaAPI(
 
 @api.exception_handler(ValidationError)
 def _refused_by_service(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    """A service said no (Django's ValidationError): 400 with its messages, translated."""
-    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=400)
+    """A service said no (Django's ValidationError): 422, in the shape of ninja's own 422."""
+    return api.create_response(request, {"detail": validation_problems(exc)}, status=422)
 
 
 @api.exception_handler(PermissionDenied)

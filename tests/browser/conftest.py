@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 
 import pytest
+from django.apps import apps as django_apps
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 CHROMIUM = "/usr/bin/chromium"
@@ -52,3 +54,14 @@ def context(browser: Browser) -> Iterator[BrowserContext]:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def published_policies(transactional_db: None) -> None:
+    """Version 1 of the policies, as migrations publish it.
+
+    Transactional tests empty every table after they run, so the rows a data migration made
+    are gone for the next one; this puts them back the way the migration does.
+    """
+    seed = importlib.import_module("alongside.accounts.migrations.0003_seed_policies").seed
+    seed(django_apps, None)

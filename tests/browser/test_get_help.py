@@ -9,7 +9,10 @@ from alongside.accounts.models import PolicyAcceptance, PolicyDocument, User
 from alongside.communities.models import Group
 from alongside.communities.services import group_join, post_create, thread_create
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("published_policies"),
+]
 
 PASSWORD = "quiet-harbour-lanterns-7"
 

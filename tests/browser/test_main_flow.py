@@ -10,7 +10,10 @@ from playwright.sync_api import Browser, Page, expect
 from alongside.accounts.models import PolicyAcceptance, User
 from alongside.communities.models import Group, Post
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("published_policies"),
+]
 
 PASSWORD = "quiet-harbour-lanterns-7"
 

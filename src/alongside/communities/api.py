@@ -15,13 +15,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec, TypeVar, cast
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from alongside.accounts.models import User
-from alongside.api_schemas import ErrorOut, ValidationErrorOut
+from alongside.api_schemas import ErrorOut, ValidationErrorOut, validation_problems
 from alongside.communities import selectors, services
 from alongside.communities.models import Group, Membership, Reaction
 
@@ -168,20 +168,6 @@ def _member(request: HttpRequest) -> User:
     return cast(User, request.auth)  # type: ignore[attr-defined]
 
 
-def _problems(error: ValidationError) -> list[dict[str, Any]]:
-    if not hasattr(error, "error_dict"):
-        return [{"type": "refused", "loc": ["body"], "msg": message} for message in error.messages]
-    return [
-        {
-            "type": "refused",
-            "loc": ["body"] if field == NON_FIELD_ERRORS else ["body", field],
-            "msg": message,
-        }
-        for field, errors in error.message_dict.items()
-        for message in errors
-    ]
-
-
 def refusals(view: Callable[P, R]) -> Callable[P, R | Status[Any]]:
     """Turn the access helpers' and services' refusals into 403, 404 and 422 responses."""
 
@@ -194,7 +180,7 @@ def refusals(view: Callable[P, R]) -> Callable[P, R | Status[Any]]:
         except PermissionDenied as error:
             return Status(403, {"detail": str(error) or _("You don't have permission to do that.")})
         except ValidationError as error:
-            return Status(422, {"detail": _problems(error)})
+            return Status(422, {"detail": validation_problems(error)})
 
     return wrapper
 

@@ -151,7 +151,6 @@ def get_preferences(request: HttpRequest) -> PreferencesOut:
     "/preferences",
     response={
         200: PreferencesOut,
-        400: ErrorOut,
         401: ErrorOut,
         403: ErrorOut,
         422: ValidationErrorOut,

@@ -315,7 +315,7 @@ def test_notification_answers_match_the_schema(
     assert_matches(document, prefs, "patch", answer, 200)
     refused = {"preferences": {"reply": {"email": True}}}
     answer = client.patch(prefs, refused, content_type="application/json")
-    assert_matches(document, prefs, "patch", answer, 400)
+    assert_matches(document, prefs, "patch", answer, 422)
     unknown = {"preferences": {"gossip": {"in_app": True}}}
     answer = client.patch(prefs, unknown, content_type="application/json")
     assert_matches(document, prefs, "patch", answer, 422)

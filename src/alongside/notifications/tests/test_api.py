@@ -141,8 +141,8 @@ def test_email_preference_needs_an_address(member: User, client_for: ClientFor) 
         {"preferences": {"reply": {"email": True}}},
         content_type="application/json",
     )
-    assert response.status_code == 400
-    assert "email address" in response.json()["detail"]
+    assert response.status_code == 422
+    assert "email address" in response.json()["detail"][0]["msg"]
     assert not NotificationPreference.objects.exists()
 
     User.objects.filter(pk=member.pk).update(email="river@example.org")
