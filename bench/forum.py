@@ -92,14 +92,15 @@ SETUP_SCRIPT = textwrap.dedent(
     group = Group.objects.create(slug=sys.argv[4], name="Bench group", description="Benchmark")
     Membership.objects.create(group=group, user=user)
     create_bulk_forum(group_slug=group.slug, threads=threads, replies_per_thread=replies)
-    thread = Thread.objects.filter(group=group, reply_count=10).order_by("-id").first()
-    print("THREAD", thread.id)
+    # One thread to read, another to post into, so the page read stays at 10 replies.
+    read, write = Thread.objects.filter(group=group, reply_count=10).order_by("-id")[:2]
+    print("THREAD", read.id, write.id)
     """
 )
 
 
-def prepare_database(data_dir: Path, posts: int) -> int:
-    """Fill the database; returns the id of a thread with exactly 10 replies."""
+def prepare_database(data_dir: Path, posts: int) -> tuple[int, int]:
+    """Fill the database; returns the ids of two threads with exactly 10 replies."""
     replies = 10
     threads = max(200, posts // (replies + 1))
     started = time.perf_counter()
@@ -118,30 +119,38 @@ def prepare_database(data_dir: Path, posts: int) -> int:
         capture_output=True,
         text=True,
     ).stdout
-    match = re.search(r"THREAD (\d+)", output)
+    match = re.search(r"THREAD (\d+) (\d+)", output)
     assert match, output
     print(
         f"data: {threads} threads x {replies} replies = {threads * (replies + 1)} posts "
         f"(created in {time.perf_counter() - started:.1f} s)"
     )
-    return int(match.group(1))
+    return int(match.group(1)), int(match.group(2))
+
+
+def server_command(server: str, port: int, workers: int) -> list[str]:
+    """The production server line for ``server``: granian (WSGI or ASGI) or gunicorn (WSGI)."""
+    if server == "gunicorn":
+        return [
+            str(VENV_BIN / "gunicorn"),
+            "alongside.wsgi:application",
+            *("--workers", str(workers), "--bind", f"127.0.0.1:{port}"),
+            *("--log-level", "warning"),
+        ]
+    interface, app = {
+        "wsgi": ("wsgi", "alongside.wsgi:application"),
+        "asgi": ("asgi", "alongside.asgi:application"),
+    }[server]
+    return [
+        str(VENV_BIN / "granian"),
+        *("--interface", interface, "--workers", str(workers), "--blocking-threads", "1"),
+        *("--host", "127.0.0.1", "--port", str(port), "--no-ws", "--log-level", "warning"),
+        app,
+    ]
 
 
 def start_server(data_dir: Path, port: int, server: str, workers: int) -> subprocess.Popen[bytes]:
-    if server == "wsgi":
-        app = ["alongside.wsgi:application"]
-    else:
-        app = ["-k", "uvicorn_worker.UvicornWorker", "alongside.asgi:application"]
-    command = [
-        str(VENV_BIN / "gunicorn"),
-        *app,
-        "--workers",
-        str(workers),
-        "--bind",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-    ]
+    command = server_command(server, port, workers)
     process = subprocess.Popen(command, env=django_env(data_dir), cwd=ROOT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -242,7 +251,7 @@ def run(posts: int, server: str, connections: int, seconds: int, workers: int) -
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="alongside-bench-") as tmp:
         data_dir = Path(tmp)
-        thread_id = prepare_database(data_dir, posts)
+        thread_id, reply_thread_id = prepare_database(data_dir, posts)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         process = start_server(data_dir, port, server, workers)
@@ -255,7 +264,7 @@ def run(posts: int, server: str, connections: int, seconds: int, workers: int) -
             check_page(thread_url, cookie, "post-")
             get_script = lua_script(data_dir, cookie, None)
             post_script = lua_script(data_dir, cookie, csrf)
-            reply_url = f"{thread_url}reply/"
+            reply_url = f"{base}/groups/{GROUP_SLUG}/t/{reply_thread_id}/reply/"
             for load in (connections, 4):
                 results.append(run_wrk("thread list", list_url, get_script, load, seconds))
                 results.append(run_wrk("thread page", thread_url, get_script, load, seconds))
@@ -269,12 +278,12 @@ def run(posts: int, server: str, connections: int, seconds: int, workers: int) -
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--posts", type=int, default=2200, help="posts in the database")
-    parser.add_argument("--server", choices=["asgi", "wsgi"], default="asgi")
+    parser.add_argument("--server", choices=["wsgi", "asgi", "gunicorn"], default="wsgi")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
-    print(f"server: gunicorn, {args.workers} workers, {args.server.upper()}, DEBUG off")
+    print(f"server: {' '.join(server_command(args.server, 0, args.workers)[1:])}, DEBUG off")
     results = run(args.posts, args.server, args.connections, args.seconds, args.workers)
     print(f"\n{'endpoint':<14}{'conns':>6}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}  errors")
     for result in results:

@@ -103,7 +103,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "alongside.core.sqlite",
             "NAME": str(DATA_DIR / "alongside.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside one writer; IMMEDIATE transactions take the
@@ -119,6 +119,8 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # Tests use an in-memory database (one per test worker).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -22,3 +22,24 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   });
 });
+
+// Times in lists are rendered as dates (so the server can cache the rows); show them as
+// "3 hours ago" in the reader's language where the browser can.
+document.addEventListener("DOMContentLoaded", () => {
+  if (!("RelativeTimeFormat" in Intl)) {
+    return;
+  }
+  const format = new Intl.RelativeTimeFormat(document.documentElement.lang || undefined, { numeric: "auto" });
+  const units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  document.querySelectorAll("time.relative-time").forEach((element) => {
+    const seconds = (new Date(element.dateTime).getTime() - Date.now()) / 1000;
+    if (Number.isNaN(seconds)) {
+      return;
+    }
+    element.title = element.textContent.trim();
+    const found = units.find(([, size]) => Math.abs(seconds) >= size);
+    element.textContent = found
+      ? format.format(Math.round(seconds / found[1]), found[0])
+      : format.format(0, "minute");
+  });
+});
