@@ -36,7 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _setup_django()
     migrate_if_needed()
     if args.demo:
-        cmd_demo_loaded()
+        cmd_demo_loaded(f"http://{args.host}:{args.port}")
     import uvicorn
 
     print(f"Alongside is running at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
@@ -51,11 +51,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo_loaded() -> None:
+def cmd_demo_loaded(url: str | None = None) -> None:
     from alongside.core.demo import load_demo, print_demo_logins
 
     load_demo()
-    print_demo_logins()
+    if url:
+        print_demo_logins(url)
+    else:
+        print_demo_logins()
 
 
 def cmd_demo(_args: argparse.Namespace) -> int:

@@ -235,6 +235,7 @@ LANGUAGES = [
     ("pl", _("Polish")),
 ]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["alongside.formats"]
 USE_I18N = True
 TIME_ZONE = "UTC"
 USE_TZ = True

@@ -997,12 +997,12 @@ def load_demo() -> None:
         refresh_counters(groups.values())
 
 
-def print_demo_logins() -> None:
+def print_demo_logins(url: str = DEMO_URL) -> None:
     """Print a handle for each role, the shared passphrase and where to log in."""
     rows = [(label, handle) for label, handle in DEMO_LOGINS]
     width = max(len(label) for label, _handle in rows)
     print()
-    print(f"Demo community ready at {DEMO_URL}/")
+    print(f"Demo community ready at {url}/")
     print(f"Every demo account's password: {DEMO_PASSWORD}")
     print()
     print(f"  {'Role'.ljust(width)}  Handle")
