@@ -6,11 +6,16 @@ again, because the JSON API reaches the services without these forms.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alongside.communities import services
 from alongside.communities.models import Group
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 CONTENT_WARNING_HELP = _(
     "Optional. If your post touches on something others may find hard to read, name it here "
@@ -50,64 +55,42 @@ class GroupForm(forms.Form):
     )
 
 
+def _body_field(label: StrOrPromise, rows: int) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        help_text=BODY_HELP,
+        max_length=services.BODY_MAX,
+        error_messages={"required": _("Please write something before posting.")},
+        widget=forms.Textarea(attrs={"rows": rows}),
+    )
+
+
+def _content_warning_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Content warning"),
+        help_text=CONTENT_WARNING_HELP,
+        max_length=services.CONTENT_WARNING_MAX,
+        required=False,
+    )
+
+
 class ThreadForm(forms.Form):
     title = forms.CharField(
         label=_("Title"),
         max_length=services.TITLE_MAX,
         error_messages={"required": _("Please give your thread a title.")},
     )
-    body = forms.CharField(
-        label=_("Message"),
-        help_text=BODY_HELP,
-        max_length=services.BODY_MAX,
-        error_messages={"required": _("Please write something before posting.")},
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
-    content_warning = forms.CharField(
-        label=_("Content warning"),
-        help_text=CONTENT_WARNING_HELP,
-        max_length=services.CONTENT_WARNING_MAX,
-        required=False,
-    )
+    body = _body_field(_("Message"), rows=8)
+    content_warning = _content_warning_field()
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label=_("Your reply"),
-        help_text=BODY_HELP,
-        max_length=services.BODY_MAX,
-        error_messages={"required": _("Please write something before posting.")},
-        widget=forms.Textarea(attrs={"rows": 6}),
-    )
-    content_warning = forms.CharField(
-        label=_("Content warning"),
-        help_text=CONTENT_WARNING_HELP,
-        max_length=services.CONTENT_WARNING_MAX,
-        required=False,
-    )
+    body = _body_field(_("Your reply"), rows=6)
+    content_warning = _content_warning_field()
 
 
-class PostEditForm(forms.Form):
+class PostEditForm(ThreadForm):
     """Editing a post; the title field is removed for replies."""
-
-    title = forms.CharField(
-        label=_("Title"),
-        max_length=services.TITLE_MAX,
-        error_messages={"required": _("Please give your thread a title.")},
-    )
-    body = forms.CharField(
-        label=_("Message"),
-        help_text=BODY_HELP,
-        max_length=services.BODY_MAX,
-        error_messages={"required": _("Please write something before posting.")},
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
-    content_warning = forms.CharField(
-        label=_("Content warning"),
-        help_text=CONTENT_WARNING_HELP,
-        max_length=services.CONTENT_WARNING_MAX,
-        required=False,
-    )
 
     def __init__(self, *args: object, with_title: bool, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -147,8 +147,7 @@ def can_moderate_group(user: Viewer, group: Group) -> bool:
     return is_site_moderator(user)
 
 
-def can_edit_post(user: Viewer, post: Post) -> bool:
-    """Authors may always edit their own words; moderators may edit anyone's."""
+def _is_author_or_moderator_of_standing_post(user: Viewer, post: Post) -> bool:
     if not user.is_authenticated:
         return False
     if post.deleted_at is not None:
@@ -156,17 +155,16 @@ def can_edit_post(user: Viewer, post: Post) -> bool:
     if post.author_id == user.pk:
         return True
     return can_moderate_group(user, post.thread.group)
+
+
+def can_edit_post(user: Viewer, post: Post) -> bool:
+    """Authors may always edit their own words; moderators may edit anyone's."""
+    return _is_author_or_moderator_of_standing_post(user, post)
 
 
 def can_delete_post(user: Viewer, post: Post) -> bool:
     """Authors may always take back what they shared; moderators may remove anything."""
-    if not user.is_authenticated:
-        return False
-    if post.deleted_at is not None:
-        return False
-    if post.author_id == user.pk:
-        return True
-    return can_moderate_group(user, post.thread.group)
+    return _is_author_or_moderator_of_standing_post(user, post)
 
 
 def can_view_history(user: Viewer, post: Post) -> bool:
