@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from django.contrib.auth.models import Group as RoleGroup
-from django.core.cache import cache
-from django.test import Client
+from django.core.cache import caches
+from django.test import Client, override_settings
 
 from alongside.accounts.models import PolicyAcceptance, PolicyDocument, User
 from alongside.accounts.roles import Role
@@ -17,16 +17,28 @@ TEST_PASSWORD = "a-long-test-passphrase-42"  # noqa: S105
 MakeUser = Callable[..., User]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _in_memory_caches() -> Iterator[None]:
+    """Each test worker keeps its caches in its own memory, not in the shared data folder."""
+    memory = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    with override_settings(
+        CACHES={"default": {**memory, "LOCATION": "default"}, "fragments": memory}
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _clear_cache() -> Iterator[None]:
-    """Start and end every test with an empty cache.
+def _clear_cache(_in_memory_caches: None) -> Iterator[None]:
+    """Start and end every test with empty caches.
 
     The cache outlives each test's database transaction: without this, cached values such as
     the current policy ids or rate-limit counters from one test would leak into the next.
     """
-    cache.clear()
+    for each in caches.all():
+        each.clear()
     yield
-    cache.clear()
+    for each in caches.all():
+        each.clear()
 
 
 @pytest.fixture

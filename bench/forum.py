@@ -1,9 +1,9 @@
 """Forum throughput and latency under a production-like server.
 
-Runs Alongside with DEBUG off under gunicorn with 2 workers (ASGI via uvicorn workers by
-default, or WSGI with ``--server wsgi``), fills a fresh SQLite database (or ``DATABASE_URL``)
-with a scaled-up forum, and drives it with wrk from the same machine. Prints requests/s and
-p50/p99 latency for:
+Runs Alongside with DEBUG off under granian with 2 worker processes (WSGI by default; ASGI
+with ``--server asgi``; gunicorn's WSGI workers with ``--server gunicorn``), fills a fresh
+SQLite database (or ``DATABASE_URL``) with a scaled-up forum, and drives it with wrk from the
+same machine. Prints requests/s and p50/p99 latency for:
 
 - the group's thread list (signed in),
 - a thread page with 10 replies (signed in),
@@ -12,7 +12,7 @@ p50/p99 latency for:
 Each endpoint is measured at saturation (``--connections``, default 16) and at a moderate
 load (4 connections), where the p99 target applies.
 
-Usage: ``.venv/bin/python bench/forum.py [--posts 100000] [--server asgi|wsgi]``.
+Usage: ``.venv/bin/python bench/forum.py [--posts 100000] [--server wsgi|asgi|gunicorn]``.
 Needs ``wrk`` (Debian package ``wrk``).
 """
 

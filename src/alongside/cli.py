@@ -87,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=int,
         default=1,
-        help="worker processes; more than one needs REDIS_URL for live features",
+        help="worker processes; more than one needs REDIS_URL for live (WebSocket) features",
     )
     serve.add_argument("--demo", action="store_true", help="load the demo community first")
     serve.set_defaults(func=cmd_serve)

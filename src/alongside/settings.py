@@ -1,7 +1,8 @@
 """Django settings for Alongside.
 
-The embedded default (no environment variables) is one process with SQLite in WAL mode and
-an in-memory channel layer. ``DATABASE_URL`` switches to PostgreSQL and ``REDIS_URL`` to
+The embedded default (no environment variables) is SQLite in WAL mode, a cache in the data
+folder shared by any worker processes, and an in-memory channel layer (one process for live
+features). ``DATABASE_URL`` switches to PostgreSQL and ``REDIS_URL`` to
 Redis for the channel layer and cache. Every deployment choice is an ``ALONGSIDE_*``
 environment variable, documented in ``docs/deployment.md``.
 """
@@ -107,8 +108,9 @@ else:
             "NAME": str(DATA_DIR / "alongside.sqlite3"),
             "OPTIONS": {
                 # WAL lets readers run beside one writer; IMMEDIATE transactions take the
-                # write lock up front so concurrent writers wait (busy timeout) instead of
-                # failing with "database is locked" on lock upgrade.
+                # write lock up front so concurrent writers wait instead of failing with
+                # "database is locked" on lock upgrade. The engine (alongside.core.sqlite)
+                # queues writers on a file lock, so they wait without SQLite's sleep-retry.
                 "init_command": (
                     "PRAGMA journal_mode=WAL;"
                     "PRAGMA synchronous=NORMAL;"
@@ -139,8 +141,23 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # A folder cache, not an in-process one: every worker process sees the same sessions,
+    # permissions and counts, so signing out or a role change holds whatever the worker.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Rendered page fragments, keyed on every value they show (so never stale, only unused):
+# each process keeps its own, the fastest place to look.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 20_000},
+}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_AGE = int(os.environ.get("ALONGSIDE_SESSION_DAYS", "14")) * 24 * 3600

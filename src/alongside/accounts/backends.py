@@ -13,17 +13,27 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.core.cache import cache
+from django.db import transaction
 
 GENERATION_KEY = "accounts:perm-generation"
 CACHE_SECONDS = 300
 
 
-def permissions_changed(**_kwargs: Any) -> None:
-    """Invalidate every cached permission set (a signal handler for role changes)."""
+def _next_generation() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 1, None)
+
+
+def permissions_changed(**_kwargs: Any) -> None:
+    """Invalidate every cached permission set (a signal handler for role changes).
+
+    Now, and again once the change commits: a request that read the old roles in between
+    must not leave them cached under the new generation.
+    """
+    _next_generation()
+    transaction.on_commit(_next_generation)
 
 
 class CachedPermissionsBackend(ModelBackend):

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 
 
 def unread_notifications(request: HttpRequest) -> dict[str, Any]:
-    """The unread count shown in the header; one indexed COUNT, only for signed-in members."""
+    """The unread count shown in the header, for signed-in members (cached; see selectors)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
