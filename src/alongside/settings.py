@@ -106,6 +106,9 @@ else:
         "default": {
             "ENGINE": "alongside.core.sqlite",
             "NAME": str(DATA_DIR / "alongside.sqlite3"),
+            # Keep each worker's connection rather than reopening (and re-running the
+            # PRAGMAs below) for every request.
+            "CONN_MAX_AGE": None,
             "OPTIONS": {
                 # WAL lets readers run beside one writer; IMMEDIATE transactions take the
                 # write lock up front so concurrent writers wait instead of failing with

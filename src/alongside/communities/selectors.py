@@ -376,8 +376,9 @@ def _unread_markers(
 def thread_page(group: Group, user: Viewer, page: int | str | None = 1) -> ThreadPage:
     """A page of the group's threads, most recently active first, with unread markers.
 
-    Queries: a COUNT, the page of threads with their authors, and the read states (members
-    only), whatever the number of threads. The caller has already checked access.
+    Queries: the page of threads with their authors, and the read states (members only),
+    whatever the number of threads; moderators, who also see removed threads, add a COUNT.
+    The caller has already checked access.
     """
     if not can_read_threads(user, group):
         raise PermissionDenied
@@ -386,9 +387,12 @@ def thread_page(group: Group, user: Viewer, page: int | str | None = 1) -> Threa
         .select_related("author")
         .order_by("-last_activity_at", "-id")
     )
+    paginator = Paginator(threads, settings.THREADS_PER_PAGE)
     if not can_moderate_group(user, group):
-        threads = threads.filter(deleted_at__isnull=True)
-    current = Paginator(threads, settings.THREADS_PER_PAGE).get_page(page)
+        paginator = Paginator(threads.filter(deleted_at__isnull=True), settings.THREADS_PER_PAGE)
+        # The services keep the group's count of visible threads: no COUNT over a big group.
+        paginator.__dict__["count"] = group.thread_count
+    current = paginator.get_page(page)
     rows_on_page = list(current.object_list)
     for thread in rows_on_page:
         thread.group = group  # already loaded; saves a join and lets rows build URLs
