@@ -354,11 +354,13 @@ def membership_set_role(*, actor: User, membership: Membership, role: str) -> Me
 # --- Threads and posts ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def thread_create(
     *, author: User, group: Group, title: str, body: str, content_warning: str = ""
 ) -> Thread:
-    """A new thread and its opening post; the author has read it, mentioned members are told."""
+    """A new thread and its opening post; the author has read it, mentioned members are told.
+
+    Checks, mentions and markdown come before the transaction (see ``post_create``).
+    """
     _require_active_account(author)
     if not selectors.can_post_in(author, group):
         raise PermissionDenied(_("Join the group to start a thread in it."))
@@ -371,32 +373,38 @@ def thread_create(
         }
     )
     mentioned = _mentioned_readers(group=group, text=body)
-    now = timezone.now()
-    thread = Thread.objects.create(
-        group=group, author=author, title=title, created_at=now, last_activity_at=now
-    )
-    post = Post.objects.create(
-        thread=thread,
-        author=author,
-        is_opening=True,
-        body=body,
-        body_html=_render(body, mentioned=mentioned),
-        content_warning=content_warning,
-        created_at=now,
-    )
-    thread.last_post_id = post.pk
-    thread.save(update_fields=["last_post_id"])
-    _increment(Group, group.pk, "thread_count")
-    ThreadReadState.objects.create(user=author, thread=thread, last_read_post_id=post.pk)
-    others = [user for user in mentioned if user.pk != author.pk]
-    if others:
-        notify_mentions(post=post, users=others)
+    body_html = _render(body, mentioned=mentioned)
+    with transaction.atomic():
+        now = timezone.now()
+        thread = Thread.objects.create(
+            group=group, author=author, title=title, created_at=now, last_activity_at=now
+        )
+        post = Post.objects.create(
+            thread=thread,
+            author=author,
+            is_opening=True,
+            body=body,
+            body_html=body_html,
+            content_warning=content_warning,
+            created_at=now,
+        )
+        thread.last_post_id = post.pk
+        thread.save(update_fields=["last_post_id"])
+        _increment(Group, group.pk, "thread_count")
+        ThreadReadState.objects.create(user=author, thread=thread, last_read_post_id=post.pk)
+        others = [user for user in mentioned if user.pk != author.pk]
+        if others:
+            notify_mentions(post=post, users=others)
     return thread
 
 
-@transaction.atomic
 def post_create(*, author: User, thread: Thread, body: str, content_warning: str = "") -> Post:
-    """A reply: the thread moves to the top of its group, its author and mentions are told."""
+    """A reply: the thread moves to the top of its group, its author and mentions are told.
+
+    The checks, the mention look-up and the markdown run before the transaction opens: the
+    embedded SQLite database has one writer at a time, so the write lock is held only for
+    the writes. The thread's removal is checked again inside, by the counter update.
+    """
     _require_active_account(author)
     if thread.deleted_at is not None:
         raise ValidationError(_("This thread was removed, so it can't take new replies."))
@@ -410,34 +418,36 @@ def post_create(*, author: User, thread: Thread, body: str, content_warning: str
         }
     )
     mentioned = _mentioned_readers(group=thread.group, text=body)
-    now = timezone.now()
-    post = Post.objects.create(
-        thread=thread,
-        author=author,
-        body=body,
-        body_html=_render(body, mentioned=mentioned),
-        content_warning=content_warning,
-        created_at=now,
-    )
-    previous_last_post_id = thread.last_post_id
-    updated = Thread.objects.filter(pk=thread.pk, deleted_at__isnull=True).update(
-        reply_count=F("reply_count") + 1,
-        last_activity_at=now,
-        last_post_id=Greatest(F("last_post_id"), post.pk),
-    )
-    if not updated:  # removed since the page was loaded; the exception undoes the insert
-        raise ValidationError(_("This thread was removed, so it can't take new replies."))
-    thread.reply_count += 1
-    thread.last_activity_at = now
-    thread.last_post_id = max(previous_last_post_id, post.pk)
-    # The author has read their own reply, and everything before it if they were caught up.
-    ThreadReadState.objects.filter(
-        user=author, thread=thread, last_read_post_id__gte=previous_last_post_id
-    ).update(last_read_post_id=post.pk)
-    notify_reply(post=post)
-    others = [user for user in mentioned if user.pk != author.pk]
-    if others:
-        notify_mentions(post=post, users=others)
+    body_html = _render(body, mentioned=mentioned)
+    with transaction.atomic():
+        now = timezone.now()
+        post = Post.objects.create(
+            thread=thread,
+            author=author,
+            body=body,
+            body_html=body_html,
+            content_warning=content_warning,
+            created_at=now,
+        )
+        previous_last_post_id = thread.last_post_id
+        updated = Thread.objects.filter(pk=thread.pk, deleted_at__isnull=True).update(
+            reply_count=F("reply_count") + 1,
+            last_activity_at=now,
+            last_post_id=Greatest(F("last_post_id"), post.pk),
+        )
+        if not updated:  # removed since the page was loaded; the exception undoes the insert
+            raise ValidationError(_("This thread was removed, so it can't take new replies."))
+        thread.reply_count += 1
+        thread.last_activity_at = now
+        thread.last_post_id = max(previous_last_post_id, post.pk)
+        # The author has read their own reply, and all before it if they were caught up.
+        ThreadReadState.objects.filter(
+            user=author, thread=thread, last_read_post_id__gte=previous_last_post_id
+        ).update(last_read_post_id=post.pk)
+        notify_reply(post=post)
+        others = [user for user in mentioned if user.pk != author.pk]
+        if others:
+            notify_mentions(post=post, users=others)
     return post
 
 

@@ -79,7 +79,9 @@ def _create(
     return notification
 
 
-@transaction.atomic
+# The notify_* services run inside the transaction of the post or reaction that caused them;
+# they need no savepoint of their own (a failure undoes the whole write).
+@transaction.atomic(savepoint=False)
 def notify_reply(*, post: Post) -> None:
     """Tell the thread's author that someone replied, unless a mention already covers it."""
     thread = post.thread
@@ -98,7 +100,7 @@ def notify_reply(*, post: Post) -> None:
     _create(recipient=recipient, kind=NotificationKind.REPLY, actor=post.author, post=post)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def notify_mentions(*, post: Post, users: Iterable[User]) -> None:
     """Tell each mentioned member; a mention replaces a reply notification for the same post."""
     if post.deleted_at is not None:
@@ -120,7 +122,7 @@ def notify_mentions(*, post: Post, users: Iterable[User]) -> None:
             existing.filter(kind=NotificationKind.REPLY).delete()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def notify_reaction(*, reaction: Reaction) -> None:
     """Tell a post's author about a reaction; one unread notification per actor and post."""
     post = reaction.post
