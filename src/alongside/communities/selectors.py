@@ -373,6 +373,18 @@ def _unread_markers(
     return markers
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its total, for lists whose size a counter already keeps."""
+
+    def __init__(self, object_list: Any, per_page: int, *, known_count: int) -> None:
+        super().__init__(object_list, per_page)
+        self.known_count = known_count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known_count
+
+
 def thread_page(group: Group, user: Viewer, page: int | str | None = 1) -> ThreadPage:
     """A page of the group's threads, most recently active first, with unread markers.
 
@@ -387,11 +399,15 @@ def thread_page(group: Group, user: Viewer, page: int | str | None = 1) -> Threa
         .select_related("author")
         .order_by("-last_activity_at", "-id")
     )
-    paginator = Paginator(threads, settings.THREADS_PER_PAGE)
-    if not can_moderate_group(user, group):
-        paginator = Paginator(threads.filter(deleted_at__isnull=True), settings.THREADS_PER_PAGE)
+    if can_moderate_group(user, group):
+        paginator = Paginator(threads, settings.THREADS_PER_PAGE)
+    else:
         # The services keep the group's count of visible threads: no COUNT over a big group.
-        paginator.__dict__["count"] = group.thread_count
+        paginator = CountedPaginator(
+            threads.filter(deleted_at__isnull=True),
+            settings.THREADS_PER_PAGE,
+            known_count=group.thread_count,
+        )
     current = paginator.get_page(page)
     rows_on_page = list(current.object_list)
     for thread in rows_on_page:
