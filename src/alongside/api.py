@@ -42,3 +42,4 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 # Routers: one line per app.
 api.add_router("/notifications/", "alongside.notifications.api.router")
 api.add_router("/groups/", "alongside.communities.api.router")
+api.add_router("/safety/", "alongside.safety.api.router")

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "alongside.accounts",
     "alongside.communities",
     "alongside.notifications",
+    "alongside.safety",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +324,27 @@ THREADS_PER_PAGE = 25
 POSTS_PER_PAGE = 20
 # How long after posting the author may still edit without the edit being shown as "edited".
 EDIT_GRACE_SECONDS = 120
+
+# --- Safety (docs/safety-model.md) ---
+# Minutes an urgent alert waits for an on-duty moderator before it goes to the whole rota.
+SAFETY_ESCALATION_MINUTES = float(os.environ.get("ALONGSIDE_ESCALATION_MINUTES", "5"))
+# With no moderator on duty, posts screened as risky are "published" with support shown and
+# queued, or "held" until a moderator has looked.
+SAFETY_UNSTAFFED_POLICY = os.environ.get("ALONGSIDE_UNSTAFFED_POLICY", "publish")
+# The sanction ladder, step by step: "warning", or "mute:DAYS", "suspend:DAYS", "suspend".
+SAFETY_SANCTION_LADDER = env_list(
+    "ALONGSIDE_SANCTION_LADDER", ["warning", "suspend:14", "suspend:30", "suspend"]
+)
+# Reports one member may make in 24 hours.
+SAFETY_REPORTS_PER_DAY = int(os.environ.get("ALONGSIDE_REPORTS_PER_DAY", "10"))
+# Accounts younger than this are "new" for spam signals and automatic restriction.
+SAFETY_NEW_ACCOUNT_DAYS = float(os.environ.get("ALONGSIDE_NEW_ACCOUNT_DAYS", "2"))
+# How long a new account that keeps posting spam is muted automatically, in hours.
+SAFETY_SPAM_MUTE_HOURS = float(os.environ.get("ALONGSIDE_SPAM_MUTE_HOURS", "24"))
+# How long screening results and resolved queue items are kept, in days.
+SAFETY_RETENTION_DAYS = int(os.environ.get("ALONGSIDE_SAFETY_RETENTION_DAYS", "365"))
+# Seconds between runs of the periodic jobs (alert escalation, statistics, clean-up).
+PERIODIC_JOB_SECONDS = float(os.environ.get("ALONGSIDE_PERIODIC_SECONDS", "15"))
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

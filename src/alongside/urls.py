@@ -9,5 +9,8 @@ urlpatterns = [
     path("accounts/", include("alongside.accounts.urls")),
     path("groups/", include("alongside.communities.urls")),
     path("notifications/", include("alongside.notifications.urls")),
+    path("moderation/", include("alongside.safety.urls.moderation")),
+    path("safety/appeals/", include("alongside.safety.urls.appeals")),
+    path("safety/", include("alongside.safety.urls.member")),
     path("api/v1/", api.urls),
 ]

@@ -52,6 +52,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), blank=True)
     pronouns = models.CharField(_("pronouns"), max_length=40, blank=True)
     bio = models.TextField(_("short bio"), max_length=500, blank=True)
+    # Screening held the bio back: only the member and moderators see it until reviewed.
+    bio_held = models.BooleanField(default=False)
     lived_experience = models.JSONField(_("lived experience"), default=list, blank=True)
     language = models.CharField(_("preferred language"), max_length=10, blank=True)
     region = models.CharField(

@@ -32,6 +32,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "communities.moderate_all_groups",
         "communities.view_hidden_groups",
         "accounts.view_member_details",
+        "safety.moderate_content",
     ],
     Role.ADMINISTRATOR: [
         "communities.moderate_all_groups",
@@ -40,6 +41,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.view_member_details",
         "accounts.assign_roles",
         "accounts.publish_policies",
+        "safety.moderate_content",
+        "safety.view_audit_log",
     ],
     Role.RESEARCHER: ["accounts.view_research_data"],
 }

@@ -15,8 +15,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
+class ModerationState(models.TextChoices):
+    """Whether other members can see a thread or post.
+
+    Screening or a moderator can hold content back; its author and moderators still see it,
+    marked, and nothing is ever deleted by the screening.
+    """
+
+    PUBLISHED = "published", _("Published")
+    HELD = "held", _("Held for a moderator")
+    HIDDEN = "hidden", _("Hidden by a moderator")
+
+
 class Group(models.Model):
     """A peer-support group: a topic, its rules and its members."""
+
+    class RiskyPostPolicy(models.TextChoices):
+        POST_MODERATE = "post", _("Publish with support shown, and alert moderators")
+        PRE_MODERATE = "pre", _("Hold until a moderator has looked")
 
     class Visibility(models.TextChoices):
         OPEN = "open", _("Open: any member can join")
@@ -36,6 +52,12 @@ class Group(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    risky_post_policy = models.CharField(
+        _("posts that may show someone at risk"),
+        max_length=4,
+        choices=RiskyPostPolicy.choices,
+        default=RiskyPostPolicy.POST_MODERATE,
+    )
     member_count = models.PositiveIntegerField(default=0)
     thread_count = models.PositiveIntegerField(default=0)
 
@@ -94,6 +116,10 @@ class Thread(models.Model):
     reply_count = models.PositiveIntegerField(default=0)
     # Id of the newest visible post, compared with read state for unread markers.
     last_post_id = models.BigIntegerField(default=0)
+    # Follows the opening post: a held opening post holds the whole thread.
+    moderation_state = models.CharField(
+        max_length=10, choices=ModerationState.choices, default=ModerationState.PUBLISHED
+    )
     deleted_at = models.DateTimeField(null=True, blank=True)
     deleted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -120,6 +146,11 @@ class Post(models.Model):
     # Rendered once when written, so reading a page never runs the markdown parser.
     body_html = models.TextField(editable=False)
     content_warning = models.CharField(_("content warning"), max_length=120, blank=True)
+    moderation_state = models.CharField(
+        max_length=10, choices=ModerationState.choices, default=ModerationState.PUBLISHED
+    )
+    # Shown under the post when a moderator edited it or added a content warning.
+    moderator_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -136,6 +167,10 @@ class Post(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_published(self) -> bool:
+        return self.moderation_state == ModerationState.PUBLISHED
 
 
 class PostRevision(models.Model):

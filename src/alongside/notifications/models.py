@@ -14,6 +14,9 @@ class NotificationKind(models.TextChoices):
     REPLY = "reply", _("Replies to my threads")
     MENTION = "mention", _("Mentions of my handle")
     REACTION = "reaction", _("Reactions to my posts")
+    MODERATION = "moderation", _("Messages from the moderators")
+    REPORT_OUTCOME = "report_outcome", _("What happened to my reports")
+    SAFETY_ALERT = "safety_alert", _("Urgent safety alerts (moderators)")
 
 
 class Notification(models.Model):
@@ -34,6 +37,10 @@ class Notification(models.Model):
     )
     # Reaction kind, for reaction notifications.
     detail = models.CharField(max_length=40, blank=True)
+    # A message written for this member (a moderator's warning, a report's outcome), and
+    # where opening the notification leads when it is not about a post.
+    message = models.TextField(blank=True, max_length=2000)
+    link = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

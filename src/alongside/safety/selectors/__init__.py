@@ -1,0 +1,1 @@
+"""Reads for the safety app, with access checks, one module per area."""

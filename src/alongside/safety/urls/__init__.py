@@ -1,0 +1,1 @@
+"""URL configurations of the safety app: ``moderation`` (moderators), ``member`` and ``appeals``."""

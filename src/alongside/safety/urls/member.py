@@ -1,0 +1,4 @@
+from django.urls import URLPattern
+
+app_name = "safety_member"
+urlpatterns: list[URLPattern] = []
