@@ -120,7 +120,28 @@ def _reaction_label(detail: str) -> str:
     return detail
 
 
+# Kinds that carry their own message instead of pointing at a post. They are about safety
+# and moderation, so a member cannot switch them off (only their email copy).
+MESSAGE_KINDS = frozenset(
+    {NotificationKind.MODERATION, NotificationKind.REPORT_OUTCOME, NotificationKind.SAFETY_ALERT}
+)
+
+
+def _describe_message(notification: Notification) -> NotificationEntry:
+    return NotificationEntry(
+        id=notification.pk,
+        kind=notification.kind,
+        text=notification.message,
+        url=notification.link,
+        available=bool(notification.link),
+        is_read=notification.read_at is not None,
+        created_at=notification.created_at,
+    )
+
+
 def _describe(notification: Notification, available: bool) -> NotificationEntry:
+    if notification.kind in MESSAGE_KINDS:
+        return _describe_message(notification)
     text = _("This post is no longer available")
     url = ""
     if available:
@@ -195,6 +216,8 @@ def preferences_for(*, user: User) -> list[PreferenceEntry]:
     rows = {row.kind: row for row in NotificationPreference.objects.filter(user=user)}
     entries = []
     for kind in NotificationKind:
+        if kind in MESSAGE_KINDS:
+            continue
         row = rows.get(kind.value)
         entries.append(
             PreferenceEntry(

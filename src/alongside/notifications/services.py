@@ -149,6 +149,42 @@ def notify_reaction(*, reaction: Reaction) -> None:
     )
 
 
+@transaction.atomic(savepoint=False)
+def notify_message(
+    *,
+    recipient: User,
+    kind: str,
+    message: str,
+    link: str = "",
+    actor: User | None = None,
+    email_subject: str = "",
+) -> Notification:
+    """A notification that carries its own message: a moderator's warning, a report outcome,
+    an urgent alert for moderators. Always shown in the app (members cannot switch safety
+    messages off); emailed, with ``email_subject`` and a link but never the message itself,
+    when the member has an email address and either asked for email of this kind or the
+    message is a safety alert.
+    """
+    notification = Notification.objects.create(
+        recipient=recipient, kind=kind, actor=actor, message=message, link=link
+    )
+    _forget_unread_count(recipient.pk)
+    _in_app, wants_email = _preference(user=recipient, kind=kind)
+    if recipient.email and (wants_email or kind == NotificationKind.SAFETY_ALERT):
+        subject = email_subject or _("A message from %(site)s") % {"site": settings.SITE_NAME}
+        address, url = recipient.email, settings.SITE_URL + reverse("notifications:list")
+        transaction.on_commit(lambda: _send_message_email(address, subject, url))
+    return notification
+
+
+def _send_message_email(address: str, subject: str, url: str) -> None:
+    body = _("You have a new message on %(site)s. Read it here: %(url)s") % {
+        "site": settings.SITE_NAME,
+        "url": url,
+    }
+    send_mail(subject, body, None, [address], fail_silently=True)
+
+
 @transaction.atomic
 def notification_mark_read(*, user: User, notification_ids: Iterable[int] | None = None) -> int:
     """Mark the member's own unread notifications read (all of them when ids is None).

@@ -37,7 +37,8 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     entry = selectors.notification_for(user=user, notification_id=notification_id)
     services.notification_mark_read(user=user, notification_ids=[entry.id])
     if not entry.available:
-        messages.info(request, _("This post is no longer available."))
+        if entry.kind not in selectors.MESSAGE_KINDS:
+            messages.info(request, _("This post is no longer available."))
         return redirect("notifications:list")
     return redirect(entry.url)
 
