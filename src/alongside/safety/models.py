@@ -221,7 +221,7 @@ class ModerationAction(models.Model):
 
 
 class Sanction(models.Model):
-    """A warning, mute or suspension on a member; ``ends_at`` None with a suspension is permanent."""
+    """A warning, mute or suspension on a member; no ``ends_at`` on a suspension: permanent."""
 
     class Kind(models.TextChoices):
         WARNING = "warning", _("Warning")
