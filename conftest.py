@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group as RoleGroup
 from django.core.cache import caches
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from alongside.accounts.models import PolicyAcceptance, PolicyDocument, User
 from alongside.accounts.roles import Role
@@ -47,6 +49,9 @@ def make_user(db: None) -> MakeUser:
     counter = iter(range(1, 10_000))
 
     def make(handle: str | None = None, *, role: str = Role.MEMBER, **fields: object) -> User:
+        # Established members by default: brand-new accounts meet extra spam checks, which
+        # tests of those checks ask for with date_joined=timezone.now().
+        fields.setdefault("date_joined", timezone.now() - timedelta(days=90))
         user = User.objects.create_user(handle or f"member{next(counter)}", TEST_PASSWORD, **fields)
         user.groups.add(RoleGroup.objects.get(name=role))
         PolicyAcceptance.objects.bulk_create(

@@ -43,3 +43,4 @@ def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRespo
 api.add_router("/notifications/", "alongside.notifications.api.router")
 api.add_router("/groups/", "alongside.communities.api.router")
 api.add_router("/safety/", "alongside.safety.api.router")
+api.add_router("/screening/", "alongside.safety.api_draft.router")

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "alongside.safety.middleware.SuspensionMiddleware",
     "alongside.accounts.middleware.MemberLanguageMiddleware",
     "alongside.accounts.middleware.PolicyAcceptanceMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -93,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "alongside.core.context_processors.site",
                 "alongside.notifications.context_processors.unread_notifications",
+                "alongside.safety.context_processors.support_notice",
             ],
         },
     }

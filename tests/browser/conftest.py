@@ -65,3 +65,41 @@ def published_policies(transactional_db: None) -> None:
     """
     seed = importlib.import_module("alongside.accounts.migrations.0003_seed_policies").seed
     seed(django_apps, None)
+
+
+@pytest.fixture
+def asgi_live_server(transactional_db: None) -> Iterator[str]:
+    """The real ASGI application (HTTP and WebSockets) under uvicorn, in a thread.
+
+    pytest-django's ``live_server`` speaks only WSGI, so live pages (the moderators' queue)
+    could not open their WebSocket there. This serves the same application ``alongside
+    serve`` runs, with the in-memory channel layer, against the test database: the test
+    database is SQLite's shared in-memory one, so the server thread's connections see what
+    the test writes and the other way round.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from alongside.asgi import application
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, log_level="warning", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+    sock.close()

@@ -236,15 +236,39 @@ def profile_update(
     region: str,
     email: str,
 ) -> User:
-    """Save what a member chose to show about themselves, and their settings."""
+    """Save what a member chose to show about themselves, and their settings.
+
+    A changed bio is screened like a post: one that screening would hold (contact details,
+    advertising, abuse) is saved but shown only to the member and moderators until a
+    moderator has looked; a concerning one also reaches the moderators' queue.
+    """
+    from alongside.safety.models import ContentKind
+    from alongside.safety.services.screening import record_screening, screen_text
+
+    bio = bio.strip()
+    screened = screen_text(author=user, text=bio) if bio and bio != user.bio else None
     user.pronouns = pronouns.strip()
-    user.bio = bio.strip()
+    user.bio = bio
     user.lived_experience = list(lived_experience)
     user.language = language
     user.region = region
     user.email = User.objects.normalize_email(email) if email else ""
     user.full_clean(exclude=["password", "handle"])
-    user.save(update_fields=["pronouns", "bio", "lived_experience", "language", "region", "email"])
+    fields = ["pronouns", "bio", "lived_experience", "language", "region", "email"]
+    if screened is not None or not bio:
+        user.bio_held = bool(screened and screened.holding_flags)
+        fields.append("bio_held")
+    with transaction.atomic():
+        user.save(update_fields=fields)
+        if screened is not None:
+            record_screening(
+                kind=ContentKind.PROFILE,
+                object_id=user.pk,
+                author=user,
+                screened=screened,
+                held=user.bio_held,
+            )
+    user.screening = screened  # type: ignore[attr-defined]
     return user
 
 

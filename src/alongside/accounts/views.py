@@ -46,6 +46,7 @@ from alongside.accounts.ratelimit import (
     recovery_window,
 )
 from alongside.core.markdown import render_markdown
+from alongside.safety import support
 
 # Plain-text recovery codes wait here between being made and being shown, once.
 RECOVERY_CODES_SESSION_KEY = "accounts_recovery_codes_once"
@@ -381,6 +382,7 @@ def profile(request: HttpRequest, handle: str) -> HttpResponseBase:
             "badges": access.role_badges(access.user_role_names(member)),
             "is_self": is_self,
             "can_assign_roles": access.can_assign_roles(viewer),
+            "can_moderate_profiles": access.has_permission(viewer, "safety.moderate_content"),
             "unused_codes": (
                 selectors.recovery_codes_unused_count(user=member) if is_self else None
             ),
@@ -396,11 +398,15 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(_posted(request), initial=ProfileForm.initial_for(member))
     if request.method == "POST" and form.is_valid():
         try:
-            services.profile_update(user=member, **form.cleaned_data)
+            saved = services.profile_update(user=member, **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, _("Your profile has been saved."))
+            screened = getattr(saved, "screening", None)
+            if screened is not None:
+                notice = support.support_notice(screened=screened, held=saved.bio_held, user=saved)
+                support.remember(request, notice)
             return redirect("accounts:profile", handle=member.handle)
     return render(request, "accounts/profile_edit.html", {"form": form})
 

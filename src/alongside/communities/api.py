@@ -23,7 +23,9 @@ from ninja import Field, Query, Router, Schema, Status
 from alongside.accounts.models import User
 from alongside.api_schemas import ErrorOut, ValidationErrorOut, validation_problems
 from alongside.communities import selectors, services
-from alongside.communities.models import Group, Membership, Reaction
+from alongside.communities.models import Group, Membership, Post, Reaction, Thread
+from alongside.safety import support
+from alongside.safety.selectors.protection import BLOCKED, BLOCKED_BY
 
 router = Router(tags=["groups"])
 
@@ -88,6 +90,35 @@ class ThreadOut(Schema):
     removed: bool = Field(description="Removed; only moderators see removed threads.")
 
 
+class SupportLineOut(Schema):
+    name: str
+    phone: str
+    text: str
+    web: str
+    hours: str
+
+
+class InfoCardOut(Schema):
+    title: str
+    body: str
+
+
+class ScreeningOut(Schema):
+    """What screening found in what I just wrote, for the app to show me straight away."""
+
+    tier: str = Field(description="urgent, review or none: how concerning the words looked.")
+    held: bool = Field(description="Waiting for a moderator; only I and moderators see it.")
+    held_reasons: list[str]
+    lines: list[SupportLineOut] = Field(description="Crisis lines to show me now, if any.")
+    emergency: str
+    staffed: bool = Field(description="False when no moderator is on duty right now.")
+    info_cards: list[InfoCardOut]
+
+
+class ThreadCreatedOut(ThreadOut):
+    screening: ScreeningOut | None = Field(description="Present when there is something to say.")
+
+
 class ThreadPageOut(Schema):
     items: list[ThreadOut]
     page: int
@@ -101,8 +132,12 @@ class PostOut(Schema):
     thread_id: int
     is_opening: bool
     removed: bool
-    author: str | None = Field(description="Handle; null on a removed post's placeholder.")
-    body: str | None = Field(description="Markdown; null on a removed post's placeholder.")
+    author: str | None = Field(
+        description="Handle; null on a removed post's placeholder and on a blocked member's post."
+    )
+    body: str | None = Field(
+        description="Markdown; null on a removed post's placeholder and on a blocked member's post."
+    )
     body_html: str | None = Field(description="Rendered and sanitised; null on a placeholder.")
     content_warning: str = Field(description="When set, show the body only on request.")
     created_at: datetime
@@ -115,6 +150,15 @@ class PostOut(Schema):
     can_edit: bool
     can_delete: bool
     can_react: bool
+    hidden_reason: str = Field(
+        description='Why my own safety settings fold this post: "blocked" (its author is a '
+        'member I blocked; no text is sent), "muted" (it contains a word I muted) or '
+        '"content_warning" (I fold posts with a content warning); "" when they do not.'
+    )
+
+
+class PostCreatedOut(PostOut):
+    screening: ScreeningOut | None = Field(description="Present when there is something to say.")
 
 
 class ThreadDetailOut(Schema):
@@ -226,7 +270,8 @@ def _thread_out(row: selectors.ThreadRow) -> ThreadOut:
 
 def _post_out(row: selectors.PostRow) -> PostOut:
     post = row.post
-    hidden = row.placeholder
+    blocked = row.hidden_reason in {BLOCKED, BLOCKED_BY}
+    hidden = row.placeholder or blocked
     return PostOut(
         id=post.pk,
         thread_id=post.thread_id,
@@ -244,6 +289,7 @@ def _post_out(row: selectors.PostRow) -> PostOut:
         can_edit=row.can_edit,
         can_delete=row.can_delete,
         can_react=row.can_react,
+        hidden_reason=BLOCKED if blocked else row.hidden_reason,
     )
 
 
@@ -322,11 +368,11 @@ def list_threads(request: HttpRequest, slug: str, query: Query[PageQuery]) -> Th
 
 @router.post(
     "/{slug}/threads",
-    response={201: ThreadOut, **REFUSALS},
+    response={201: ThreadCreatedOut, **REFUSALS},
     summary="Start a thread",
 )
 @refusals
-def create_thread(request: HttpRequest, slug: str, payload: ThreadIn) -> Status[ThreadOut]:
+def create_thread(request: HttpRequest, slug: str, payload: ThreadIn) -> Status[ThreadCreatedOut]:
     user = _member(request)
     group = selectors.access_group_by_slug(user, slug)
     thread = services.thread_create(
@@ -336,7 +382,9 @@ def create_thread(request: HttpRequest, slug: str, payload: ThreadIn) -> Status[
         body=payload.body,
         content_warning=payload.content_warning,
     )
-    return Status(201, _thread_out(selectors.ThreadRow(thread=thread, unread=False)))
+    out = _thread_out(selectors.ThreadRow(thread=thread, unread=False))
+    notice = _support_for(user, thread, held=thread.moderation_state == "held")
+    return Status(201, ThreadCreatedOut(**out.model_dump(), screening=notice))
 
 
 @router.get(
@@ -381,22 +429,32 @@ def mark_read(request: HttpRequest, thread_id: int, payload: MarkReadIn) -> Read
     )
 
 
+def _support_for(user: User, written: Thread | Post, *, held: bool) -> ScreeningOut | None:
+    screened = getattr(written, "screening", None)
+    if screened is None:
+        return None
+    notice = support.support_notice(screened=screened, held=held, user=user)
+    return None if notice is None else ScreeningOut(**notice.as_dict())
+
+
 # --- Posts ----------------------------------------------------------------------------------
 
 
 @router.post(
     "/threads/{thread_id}/posts",
-    response={201: PostOut, **REFUSALS},
+    response={201: PostCreatedOut, **REFUSALS},
     summary="Reply to a thread",
 )
 @refusals
-def create_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Status[PostOut]:
+def create_reply(request: HttpRequest, thread_id: int, payload: ReplyIn) -> Status[PostCreatedOut]:
     user = _member(request)
     thread = selectors.access_thread_by_id(user, thread_id)
     post = services.post_create(
         author=user, thread=thread, body=payload.body, content_warning=payload.content_warning
     )
-    return Status(201, _post_out(selectors.post_row(user, post)))
+    out = _post_out(selectors.post_row(user, post))
+    notice = _support_for(user, post, held=not post.is_published)
+    return Status(201, PostCreatedOut(**out.model_dump(), screening=notice))
 
 
 @router.patch("/posts/{post_id}", response={200: PostOut, **REFUSALS}, summary="Edit a post")

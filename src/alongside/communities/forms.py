@@ -61,7 +61,8 @@ def _body_field(label: StrOrPromise, rows: int) -> forms.CharField:
         help_text=BODY_HELP,
         max_length=services.BODY_MAX,
         error_messages={"required": _("Please write something before posting.")},
-        widget=forms.Textarea(attrs={"rows": rows}),
+        # data-draft-check: draft-check.js offers support while a worrying draft is written.
+        widget=forms.Textarea(attrs={"rows": rows, "data-draft-check": ""}),
     )
 
 

@@ -32,12 +32,14 @@ from alongside.communities import links
 from alongside.communities.models import (
     Group,
     Membership,
+    ModerationState,
     Post,
     PostRevision,
     Reaction,
     Thread,
     ThreadReadState,
 )
+from alongside.safety.selectors.protection import ReaderFilter, reader_filter
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -210,6 +212,8 @@ def access_thread_by_id(user: Viewer, thread_id: int) -> Thread:
         raise Http404
     if thread.deleted_at is not None and not can_moderate_group(user, thread.group):
         raise Http404
+    if not _may_see_unpublished(user, thread.moderation_state, thread.author_id, thread.group):
+        raise Http404
     if not can_read_threads(user, thread.group):
         raise PermissionDenied
     return thread
@@ -232,9 +236,22 @@ def access_post_by_id(user: Viewer, post_id: int) -> Post:
         raise Http404
     if post.thread.deleted_at is not None and not can_moderate_group(user, group):
         raise Http404
+    if not _may_see_unpublished(user, post.moderation_state, post.author_id, group):
+        raise Http404
+    if not _may_see_unpublished(user, post.thread.moderation_state, post.thread.author_id, group):
+        raise Http404
     if not can_read_threads(user, group):
         raise PermissionDenied
     return post
+
+
+def _may_see_unpublished(user: Viewer, state: str, author_id: int, group: Group) -> bool:
+    """Held and hidden content: its author and the group's moderators only."""
+    if state == ModerationState.PUBLISHED:
+        return True
+    if user.is_authenticated and user.pk == author_id:
+        return True
+    return can_moderate_group(user, group)
 
 
 def _is_own_standing_post(user: Viewer, post: Post) -> bool:
@@ -404,7 +421,7 @@ def thread_page(group: Group, user: Viewer, page: int | str | None = 1) -> Threa
     else:
         # The services keep the group's count of visible threads: no COUNT over a big group.
         paginator = CountedPaginator(
-            threads.filter(deleted_at__isnull=True),
+            threads.filter(deleted_at__isnull=True, moderation_state=ModerationState.PUBLISHED),
             settings.THREADS_PER_PAGE,
             known_count=group.thread_count,
         )
@@ -440,7 +457,11 @@ def feed_for(user: User) -> Feed:
     threads: list[Thread] = []
     if active_group_ids:
         threads = list(
-            Thread.objects.filter(group_id__in=active_group_ids, deleted_at__isnull=True)
+            Thread.objects.filter(
+                group_id__in=active_group_ids,
+                deleted_at__isnull=True,
+                moderation_state=ModerationState.PUBLISHED,
+            )
             .select_related("group", "author")
             .order_by("-last_activity_at", "-id")[:FEED_LENGTH]
         )
@@ -476,7 +497,8 @@ def reaction_labels() -> tuple[tuple[str, str], ...]:
 @dataclass(frozen=True)
 class PostRow:
     post: Post
-    # Removed, and the reader is not a moderator: show only "This post was removed".
+    # Removed or hidden, and the reader is neither a moderator nor (for hidden) the author:
+    # show only "This post was removed".
     placeholder: bool
     # Newer than what the reader had read before this visit.
     is_new: bool
@@ -486,6 +508,10 @@ class PostRow:
     can_delete: bool = False
     can_react: bool = False
     can_view_history: bool = False
+    can_report: bool = False
+    # Why the reader's own safety settings fold or hide this post ("" when they don't):
+    # see ``safety.selectors.protection.ReaderFilter.reason_for``.
+    hidden_reason: str = ""
     # (kind, label) pairs, translated once for the whole page.
     labels: tuple[tuple[str, str], ...] = ()
 
@@ -549,9 +575,15 @@ def page_of_post(thread: Thread, post_id: int) -> int:
 
 
 def _post_rows(
-    thread: Thread, user: Viewer, posts: list[Post], read_up_to: int | None
+    thread: Thread,
+    user: Viewer,
+    posts: list[Post],
+    read_up_to: int | None,
+    reader: ReaderFilter | None = None,
 ) -> list[PostRow]:
-    """Rows for posts of one thread, with all their reactions fetched in one query."""
+    """Rows for posts of one thread, with all their reactions fetched in one query, each
+    folded or hidden as the reader's blocks and muted words ask (``reader``)."""
+    reader = reader or reader_filter(user)
     group = thread.group
     moderator = can_moderate_group(user, group)
     may_react = can_post_in(user, group) and thread.deleted_at is None
@@ -563,10 +595,12 @@ def _post_rows(
         removed = post.deleted_at is not None
         by_kind = reactions.get(post.pk, {})
         own = post.author_id == user.pk
+        hidden = post.moderation_state == ModerationState.HIDDEN
+        placeholder = (removed or (hidden and not own)) and not moderator
         rows.append(
             PostRow(
                 post=post,
-                placeholder=removed and not moderator,
+                placeholder=placeholder,
                 is_new=read_up_to is not None and post.pk > read_up_to and not own,
                 reactions={kind: [handle for _id, handle in who] for kind, who in by_kind.items()},
                 reacted=frozenset(
@@ -574,9 +608,15 @@ def _post_rows(
                 ),
                 can_edit=not removed and (own or moderator),
                 can_delete=not removed and (own or moderator),
-                can_react=may_react and not removed,
+                can_react=may_react and not removed and post.is_published,
                 can_view_history=post.edited_at is not None
                 and (moderator or (own and not removed)),
+                can_report=user.is_authenticated and not own and not removed,
+                hidden_reason=""
+                if placeholder
+                else reader.reason_for(
+                    author_id=post.author_id, body=post.body, content_warning=post.content_warning
+                ),
                 labels=labels,
             )
         )
@@ -589,18 +629,30 @@ def post_page(thread: Thread, user: Viewer, page: int | str | None = 1) -> PostP
     ``page`` is a number, or "last" for the newest posts; out of range means the last page.
 
     Queries: a COUNT, the posts with their authors, all the page's reactions, and the
-    reader's read state, however many posts and reactions there are. Removed posts keep
-    their place; for anyone but a moderator they are placeholders without text.
+    reader's read state, however many posts and reactions there are (the reader's blocks
+    and muted words come from the cache). Removed posts keep their place; for anyone but a
+    moderator they are placeholders without text. Posts by members who blocked the reader
+    are left out.
     """
     if not can_read_threads(user, thread.group):
         raise PermissionDenied
+    reader = reader_filter(user)
     posts = Post.objects.filter(thread=thread).select_related("author", "deleted_by")
+    if reader.blocks.blocked_by:
+        posts = posts.exclude(author_id__in=reader.blocks.blocked_by)
+    if not can_moderate_group(user, thread.group):
+        # Held replies: only their author sees them. Hidden ones keep their place as a
+        # placeholder, like removed ones, so a conversation's replies still make sense.
+        visible = Q(moderation_state__in=[ModerationState.PUBLISHED, ModerationState.HIDDEN])
+        if user.is_authenticated:
+            visible |= Q(author_id=user.pk)
+        posts = posts.filter(visible)
     paginator = Paginator(posts.order_by("id"), settings.POSTS_PER_PAGE)
     current = paginator.get_page(paginator.num_pages if page == "last" else page)
     on_page = list(current.object_list)
     read_up_to = read_state_for(user, thread)
     return PostPage(
-        rows=_post_rows(thread, user, on_page, read_up_to),
+        rows=_post_rows(thread, user, on_page, read_up_to, reader),
         page=current,
         read_up_to=read_up_to,
         last_post_id_on_page=max((post.pk for post in on_page), default=0),

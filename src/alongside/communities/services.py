@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,6 +32,7 @@ from alongside.communities import selectors
 from alongside.communities.models import (
     Group,
     Membership,
+    ModerationState,
     Post,
     PostRevision,
     Reaction,
@@ -40,10 +41,19 @@ from alongside.communities.models import (
 )
 from alongside.core.markdown import find_mentions, render_markdown
 from alongside.notifications.services import notify_mentions, notify_reaction, notify_reply
+from alongside.safety.models import ContentKind
+from alongside.safety.selectors.standing import posting_restriction
+from alongside.safety.services.audit import audit_record
+from alongside.safety.services.screening import (
+    publication_state,
+    record_screening,
+    screen_text,
+)
 
 TITLE_MAX = 140
 BODY_MAX = 20_000
 CONTENT_WARNING_MAX = 120
+MODERATOR_NOTE_MAX = 300
 NAME_MAX = 80
 DESCRIPTION_MAX = 1000
 RULES_MAX = 10_000
@@ -138,6 +148,18 @@ def _increment(model: type[Model], pk: int, field: str) -> None:
 def _require_active_account(user: User) -> None:
     if not user.is_authenticated or not user.is_active:
         raise PermissionDenied
+
+
+def _require_may_post(user: User) -> None:
+    """An active account with no mute or suspension in force and not on a break."""
+    _require_active_account(user)
+    restriction = posting_restriction(user)
+    if restriction is not None:
+        raise PermissionDenied(restriction)
+
+
+def _screened_text(title: str, body: str) -> str:
+    return f"{title}\n\n{body}" if title else body
 
 
 # --- Groups ---------------------------------------------------------------------------------
@@ -359,9 +381,11 @@ def thread_create(
 ) -> Thread:
     """A new thread and its opening post; the author has read it, mentioned members are told.
 
-    Checks, mentions and markdown come before the transaction (see ``post_create``).
+    Checks, screening, mentions and markdown come before the transaction (see
+    ``post_create``). When screening holds the opening post, the thread is held with it:
+    only its author and moderators see it, and nobody is notified until it is approved.
     """
-    _require_active_account(author)
+    _require_may_post(author)
     if not selectors.can_post_in(author, group):
         raise PermissionDenied(_("Join the group to start a thread in it."))
     title, body, content_warning = _text(title), _text(body), _text(content_warning)
@@ -372,12 +396,19 @@ def thread_create(
             "content_warning": _content_warning_check(content_warning),
         }
     )
+    screened = screen_text(author=author, text=_screened_text(title, body))
+    state = publication_state(screened=screened, group=group)
     mentioned = _mentioned_readers(group=group, text=body)
     body_html = _render(body, mentioned=mentioned)
     with transaction.atomic():
         now = timezone.now()
         thread = Thread.objects.create(
-            group=group, author=author, title=title, created_at=now, last_activity_at=now
+            group=group,
+            author=author,
+            title=title,
+            created_at=now,
+            last_activity_at=now,
+            moderation_state=state,
         )
         post = Post.objects.create(
             thread=thread,
@@ -386,26 +417,42 @@ def thread_create(
             body=body,
             body_html=body_html,
             content_warning=content_warning,
+            moderation_state=state,
             created_at=now,
         )
         thread.last_post_id = post.pk
         thread.save(update_fields=["last_post_id"])
-        _increment(Group, group.pk, "thread_count")
         ThreadReadState.objects.create(user=author, thread=thread, last_read_post_id=post.pk)
-        others = [user for user in mentioned if user.pk != author.pk]
-        if others:
-            notify_mentions(post=post, users=others)
+        record_screening(
+            kind=ContentKind.POST,
+            object_id=post.pk,
+            author=author,
+            screened=screened,
+            held=state == ModerationState.HELD,
+            group=group,
+        )
+        if state == ModerationState.PUBLISHED:
+            _increment(Group, group.pk, "thread_count")
+            others = [user for user in mentioned if user.pk != author.pk]
+            if others:
+                notify_mentions(post=post, users=others)
+    thread.screening = screened  # type: ignore[attr-defined]
     return thread
 
 
 def post_create(*, author: User, thread: Thread, body: str, content_warning: str = "") -> Post:
     """A reply: the thread moves to the top of its group, its author and mentions are told.
 
-    The checks, the mention look-up and the markdown run before the transaction opens: the
-    embedded SQLite database has one writer at a time, so the write lock is held only for
-    the writes. The thread's removal is checked again inside, by the counter update.
+    The checks, the screening, the mention look-up and the markdown run before the
+    transaction opens: the embedded SQLite database has one writer at a time, so the write
+    lock is held only for the writes. The thread's removal is checked again inside, by the
+    counter update. A reply that screening holds is saved but not counted or notified: only
+    its author and moderators see it until a moderator approves it.
+
+    The screening result is on the returned post as ``post.screening`` so the caller can
+    show the author support at once.
     """
-    _require_active_account(author)
+    _require_may_post(author)
     if thread.deleted_at is not None:
         raise ValidationError(_("This thread was removed, so it can't take new replies."))
     if not selectors.can_post_in(author, thread.group):
@@ -417,6 +464,8 @@ def post_create(*, author: User, thread: Thread, body: str, content_warning: str
             "content_warning": _content_warning_check(content_warning),
         }
     )
+    screened = screen_text(author=author, text=body)
+    state = publication_state(screened=screened, group=thread.group)
     mentioned = _mentioned_readers(group=thread.group, text=body)
     body_html = _render(body, mentioned=mentioned)
     with transaction.atomic():
@@ -427,28 +476,48 @@ def post_create(*, author: User, thread: Thread, body: str, content_warning: str
             body=body,
             body_html=body_html,
             content_warning=content_warning,
+            moderation_state=state,
             created_at=now,
         )
-        previous_last_post_id = thread.last_post_id
-        updated = Thread.objects.filter(pk=thread.pk, deleted_at__isnull=True).update(
-            reply_count=F("reply_count") + 1,
-            last_activity_at=now,
-            last_post_id=Greatest(F("last_post_id"), post.pk),
+        record_screening(
+            kind=ContentKind.POST,
+            object_id=post.pk,
+            author=author,
+            screened=screened,
+            held=state == ModerationState.HELD,
+            group=thread.group,
         )
-        if not updated:  # removed since the page was loaded; the exception undoes the insert
+        if state == ModerationState.PUBLISHED:
+            _publish_reply(post=post, thread=thread, author=author, mentioned=mentioned, now=now)
+        elif not Thread.objects.filter(pk=thread.pk, deleted_at__isnull=True).exists():
             raise ValidationError(_("This thread was removed, so it can't take new replies."))
-        thread.reply_count += 1
-        thread.last_activity_at = now
-        thread.last_post_id = max(previous_last_post_id, post.pk)
-        # The author has read their own reply, and all before it if they were caught up.
-        ThreadReadState.objects.filter(
-            user=author, thread=thread, last_read_post_id__gte=previous_last_post_id
-        ).update(last_read_post_id=post.pk)
-        notify_reply(post=post)
-        others = [user for user in mentioned if user.pk != author.pk]
-        if others:
-            notify_mentions(post=post, users=others)
+    post.screening = screened  # type: ignore[attr-defined]
     return post
+
+
+def _publish_reply(
+    *, post: Post, thread: Thread, author: User, mentioned: Iterable[User], now: datetime
+) -> None:
+    """Count a visible reply: the thread moves up, read state follows, people are told."""
+    previous_last_post_id = thread.last_post_id
+    updated = Thread.objects.filter(pk=thread.pk, deleted_at__isnull=True).update(
+        reply_count=F("reply_count") + 1,
+        last_activity_at=now,
+        last_post_id=Greatest(F("last_post_id"), post.pk),
+    )
+    if not updated:  # removed since the page was loaded; the exception undoes the insert
+        raise ValidationError(_("This thread was removed, so it can't take new replies."))
+    thread.reply_count += 1
+    thread.last_activity_at = now
+    thread.last_post_id = max(previous_last_post_id, post.pk)
+    # The author has read their own reply, and all before it if they were caught up.
+    ThreadReadState.objects.filter(
+        user=author, thread=thread, last_read_post_id__gte=previous_last_post_id
+    ).update(last_read_post_id=post.pk)
+    notify_reply(post=post)
+    others = [user for user in mentioned if user.pk != author.pk]
+    if others:
+        notify_mentions(post=post, users=others)
 
 
 @transaction.atomic
@@ -498,6 +567,8 @@ def post_edit(
             replaced_at=now,
         )
         post.edited_at = now
+    if actor.pk == post.author_id:
+        _screen_edit(post=post, title=new_title if post.is_opening else "", body=new_body)
     mentioned_before = find_mentions(post.body)
     mentioned = _mentioned_readers(group=thread.group, text=new_body)
     post.body = new_body
@@ -516,6 +587,125 @@ def post_edit(
         ]
         if newly:
             notify_mentions(post=post, users=newly)
+    return post
+
+
+def _screen_edit(*, post: Post, title: str, body: str) -> None:
+    """Screen an author's edit like a new post; an edit that must be held holds the post."""
+    screened = screen_text(author=post.author, text=_screened_text(title, body))
+    state = publication_state(screened=screened, group=post.thread.group)
+    held = state == ModerationState.HELD or not post.is_published
+    record_screening(
+        kind=ContentKind.POST,
+        object_id=post.pk,
+        author=post.author,
+        screened=screened,
+        held=held,
+        group=post.thread.group,
+    )
+    if state == ModerationState.HELD and post.is_published:
+        _change_state(post=post, state=ModerationState.HELD)
+    post.screening = screened  # type: ignore[attr-defined]
+
+
+def _newest_visible_post_id(thread: Thread) -> int:
+    newest = Post.objects.filter(
+        thread=thread, deleted_at__isnull=True, moderation_state=ModerationState.PUBLISHED
+    ).aggregate(newest=Max("id"))["newest"]
+    return int(newest or 0)
+
+
+def _change_state(*, post: Post, state: str) -> None:
+    """Move a post (and, for an opening post, its thread) between published, held and hidden,
+    keeping the group's and thread's counts of visible content in step."""
+    was_published, now_published = post.is_published, state == ModerationState.PUBLISHED
+    post.moderation_state = state
+    post.save(update_fields=["moderation_state"])
+    thread = post.thread
+    if post.is_opening:
+        thread.moderation_state = state
+        thread.save(update_fields=["moderation_state"])
+        if thread.deleted_at is None and was_published != now_published:
+            (_increment if now_published else _decrement)(Group, thread.group_id, "thread_count")
+        return
+    if post.deleted_at is not None or was_published == now_published:
+        return
+    if now_published:
+        _increment(Thread, thread.pk, "reply_count")
+        Thread.objects.filter(pk=thread.pk).update(
+            last_post_id=Greatest(F("last_post_id"), post.pk), last_activity_at=timezone.now()
+        )
+    else:
+        _decrement(Thread, thread.pk, "reply_count")
+        Thread.objects.filter(pk=thread.pk).update(last_post_id=_newest_visible_post_id(thread))
+    thread.refresh_from_db(fields=["reply_count", "last_post_id", "last_activity_at"])
+
+
+@transaction.atomic
+def post_set_moderation_state(*, actor: User, post: Post, state: str) -> Post:
+    """A moderator publishes, holds or hides a post (an opening post takes its thread along).
+
+    Publishing a held reply tells the thread's author and anyone mentioned, as posting would
+    have. The caller (the moderation service) writes the audit entry for the decision.
+    """
+    if state not in ModerationState.values:
+        raise ValidationError(_("Unknown moderation state."))
+    if not selectors.can_moderate_group(actor, post.thread.group):
+        raise PermissionDenied
+    if post.moderation_state == state:
+        return post
+    was_held = post.moderation_state == ModerationState.HELD
+    _change_state(post=post, state=state)
+    if state == ModerationState.PUBLISHED and was_held and post.deleted_at is None:
+        if not post.is_opening:
+            notify_reply(post=post)
+        mentioned = [
+            user
+            for user in _mentioned_readers(group=post.thread.group, text=post.body)
+            if user.pk != post.author_id
+        ]
+        if mentioned:
+            notify_mentions(post=post, users=mentioned)
+    return post
+
+
+@transaction.atomic
+def post_moderator_edit(
+    *,
+    actor: User,
+    post: Post,
+    note: str,
+    body: str | None = None,
+    content_warning: str | None = None,
+) -> Post:
+    """A moderator edits a post or adds a content warning, with a note everyone sees.
+
+    The earlier text is kept as a revision (moderators and the author can read it), and the
+    note says a moderator changed it and why, so an edit is never silent.
+    """
+    note = _text(note)
+    if not note:
+        raise ValidationError({"note": _("Please say why, in a short note members will see.")})
+    if len(note) > MODERATOR_NOTE_MAX:
+        raise ValidationError({"note": _too_long(len(note), MODERATOR_NOTE_MAX)})
+    if not selectors.can_moderate_group(actor, post.thread.group):
+        raise PermissionDenied
+    post_edit(
+        actor=actor,
+        post=post,
+        body=post.body if body is None else body,
+        content_warning=content_warning,
+    )
+    post.moderator_note = note
+    post.save(update_fields=["moderator_note"])
+    audit_record(
+        actor=actor,
+        action="post_moderator_edit",
+        target_kind=ContentKind.POST,
+        target_id=post.pk,
+        member=post.author,
+        detail={"note": note, "content_warning": post.content_warning},
+    )
     return post
 
 
@@ -539,15 +729,16 @@ def post_delete(*, actor: User, post: Post) -> None:
             thread.deleted_at = now
             thread.deleted_by = actor
             thread.save(update_fields=["deleted_at", "deleted_by"])
-            _decrement(Group, thread.group_id, "thread_count")
+            if thread.moderation_state == ModerationState.PUBLISHED:
+                _decrement(Group, thread.group_id, "thread_count")
         return
-    newest = Post.objects.filter(thread=thread, deleted_at__isnull=True).aggregate(
-        newest=Max("id")
-    )["newest"]
+    if not post.is_published:  # held or hidden replies were never counted
+        return
+    newest = _newest_visible_post_id(thread)
     _decrement(Thread, thread.pk, "reply_count")
-    Thread.objects.filter(pk=thread.pk).update(last_post_id=newest or 0)
+    Thread.objects.filter(pk=thread.pk).update(last_post_id=newest)
     thread.reply_count = max(thread.reply_count - 1, 0)
-    thread.last_post_id = newest or 0
+    thread.last_post_id = newest
 
 
 # --- Reactions and read state ---------------------------------------------------------------
@@ -561,6 +752,8 @@ def reaction_set(*, user: User, post: Post, kind: str, present: bool) -> bool:
         raise ValidationError({"kind": _("Please choose one of the reactions offered.")})
     if post.deleted_at is not None or post.thread.deleted_at is not None:
         raise ValidationError(_("This post was removed, so it can't take reactions."))
+    if not post.is_published:
+        raise ValidationError(_("This post is waiting for a moderator; reactions come later."))
     if not selectors.can_post_in(user, post.thread.group):
         raise PermissionDenied(_("Join the group to react to posts."))
     if not present:

@@ -23,6 +23,7 @@ from alongside.accounts.models import User
 from alongside.communities import selectors, services
 from alongside.communities.forms import GroupForm, PostEditForm, ReplyForm, ThreadForm
 from alongside.communities.models import Group, Membership, Post, Thread
+from alongside.safety import support
 
 
 def _member(request: HttpRequest) -> User:
@@ -347,8 +348,21 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
         except ValidationError as error:
             _keep_errors(form, error)
         else:
+            _remember_support(request, thread, held=thread.moderation_state == "held")
             return redirect(_thread_url(thread))
     return render(request, "communities/thread_form.html", {"group": group, "form": form})
+
+
+def _remember_support(request: HttpRequest, written: Thread | Post, *, held: bool) -> None:
+    """Keep the author's support note (crisis lines, a held notice) for the next page.
+
+    The services leave the screening result on what they wrote as ``screening``.
+    """
+    screened = getattr(written, "screening", None)
+    if screened is None:
+        return
+    notice = support.support_notice(screened=screened, held=held, user=_member(request))
+    support.remember(request, notice)
 
 
 def _render_thread(
@@ -414,6 +428,7 @@ def thread_reply(request: HttpRequest, slug: str, thread_id: int) -> HttpRespons
         except ValidationError as error:
             _keep_errors(form, error)
         else:
+            _remember_support(request, post, held=not post.is_published)
             return redirect(_post_url(post))
     return _render_thread(request, thread, form, page="last")
 
@@ -443,6 +458,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
                 _keep_errors(form, error)
             else:
                 messages.success(request, _("Your changes are saved."))
+                _remember_support(request, post, held=not post.is_published)
                 return redirect(_post_url(post))
     else:
         form = PostEditForm(

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from alongside.accounts.models import User
 from alongside.communities import selectors as communities_selectors
-from alongside.communities.models import Group, Membership, Reaction
+from alongside.communities.models import Group, Membership, ModerationState, Reaction
 from alongside.notifications.models import Notification, NotificationKind, NotificationPreference
 
 # Short, so that even a worker that missed an invalidation (the in-process cache of a
@@ -102,6 +102,8 @@ def _is_available(notification: Notification, readable_group_ids: set[int]) -> b
     if thread.deleted_at is not None:
         return False
     if post.deleted_at is not None:
+        return False
+    if not post.is_published or thread.moderation_state != ModerationState.PUBLISHED:
         return False
     return thread.group_id in readable_group_ids
 

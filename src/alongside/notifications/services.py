@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from alongside.communities import selectors as communities_selectors
 from alongside.notifications import selectors
 from alongside.notifications.models import Notification, NotificationKind, NotificationPreference
+from alongside.safety.selectors.protection import is_blocked_between
+from alongside.safety.selectors.standing import paused_until
 
 if TYPE_CHECKING:
     from alongside.accounts.models import User
@@ -39,9 +41,18 @@ def _preference(*, user: User, kind: str) -> tuple[bool, bool]:
 
 
 def _can_receive(*, recipient: User, actor: User) -> bool:
+    """Nobody is told about their own doings, and members who blocked one another are not
+    told about each other's replies, mentions or reactions."""
     if recipient.pk == actor.pk:
         return False
-    return recipient.is_active
+    if not recipient.is_active:
+        return False
+    return not is_blocked_between(actor, recipient)
+
+
+def _wants_emails_now(recipient: User) -> bool:
+    """No notification emails while the member is taking a break they chose."""
+    return paused_until(recipient) is None
 
 
 def _forget_unread_count(user_id: int) -> None:
@@ -73,7 +84,7 @@ def _create(
         detail=detail,
     )
     _forget_unread_count(recipient.pk)
-    if email and recipient.email:
+    if email and recipient.email and _wants_emails_now(recipient):
         notification_id = notification.pk
         transaction.on_commit(lambda: _send_email(notification_id=notification_id))
     return notification
@@ -170,7 +181,8 @@ def notify_message(
     )
     _forget_unread_count(recipient.pk)
     _in_app, wants_email = _preference(user=recipient, kind=kind)
-    if recipient.email and (wants_email or kind == NotificationKind.SAFETY_ALERT):
+    wants_email = wants_email or kind == NotificationKind.SAFETY_ALERT
+    if recipient.email and wants_email and _wants_emails_now(recipient):
         subject = email_subject or _("A message from %(site)s") % {"site": settings.SITE_NAME}
         address, url = recipient.email, settings.SITE_URL + reverse("notifications:list")
         transaction.on_commit(lambda: _send_message_email(address, subject, url))
