@@ -7,9 +7,11 @@ thin wrapper over the same services the site uses.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import IO, Any
 
 
 def _setup_django() -> None:
@@ -39,6 +41,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         cmd_demo_loaded(f"http://{args.host}:{args.port}")
     import uvicorn
 
+    if args.workers == 1:
+        # The embedded default is one process: it runs the periodic jobs (alert escalation,
+        # statistics) itself. With several workers, run `alongside worker` beside them.
+        from alongside.safety.jobs import start_in_thread
+
+        start_in_thread()
     print(f"Alongside is running at http://{args.host}:{args.port}/  (Ctrl+C stops it)", flush=True)
     uvicorn.run(
         "alongside.asgi:application",
@@ -61,6 +69,25 @@ def cmd_demo_loaded(url: str | None = None) -> None:
         print_demo_logins()
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run the periodic jobs until stopped (production: one beside the web workers)."""
+    import signal
+    import threading
+
+    _setup_django()
+    from alongside.safety.jobs import run_forever, run_periodic_jobs
+
+    if args.once:
+        run_periodic_jobs()
+        return 0
+    stop = threading.Event()
+    for each in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(each, lambda *_: stop.set())
+    print("Alongside worker: running the periodic jobs (Ctrl+C stops it)", flush=True)
+    run_forever(stop)
+    return 0
+
+
 def cmd_demo(_args: argparse.Namespace) -> int:
     _setup_django()
     migrate_if_needed()
@@ -74,6 +101,64 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
     execute_from_command_line(["alongside manage", *args.args])
     return 0
+
+
+def _screen_line(raw: str, number: int) -> dict[str, Any]:
+    """Screen one JSON line; a bad line becomes an ``{"error": ...}`` object, never an exception."""
+    from alongside.safety.screening import ROLES, AuthorContext, screen
+
+    try:
+        item = json.loads(raw)
+    except json.JSONDecodeError as error:
+        return {"error": f"line {number}: invalid JSON ({error.msg})"}
+    if not isinstance(item, dict):
+        return {"error": f"line {number}: expected a JSON object"}
+    text = item.get("text")
+    if not isinstance(text, str):
+        return {"error": f"line {number}: missing or non-string 'text'"}
+    role = item.get("role", "member")
+    if role not in ROLES:
+        return {"error": f"line {number}: 'role' must be 'member' or 'supporter', not {role!r}"}
+    raw_context = item.get("context")
+    context = None
+    if raw_context is not None:
+        if not isinstance(raw_context, dict):
+            return {"error": f"line {number}: 'context' must be an object"}
+        try:
+            context = AuthorContext(
+                account_age_days=_optional_float(raw_context.get("account_age_days")),
+                recent_texts=tuple(str(t) for t in raw_context.get("recent_texts") or ()),
+                posts_last_10_minutes=int(raw_context.get("posts_last_10_minutes") or 0),
+                concerning_last_24h=int(raw_context.get("concerning_last_24h") or 0),
+            )
+        except (TypeError, ValueError) as error:
+            return {"error": f"line {number}: bad 'context' ({error})"}
+    result = screen(text, role=role, context=context).to_json()
+    if "id" in item:
+        result = {"id": item["id"], **result}
+    return result
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def run_screen(lines: IO[str], out: IO[str]) -> int:
+    """Screen JSON lines from ``lines``, writing one JSON line each to ``out``; 1 if any failed."""
+    failed = False
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        result = _screen_line(raw, number)
+        failed = failed or "error" in result
+        out.write(json.dumps(result, ensure_ascii=False) + "\n")
+        out.flush()
+    return 1 if failed else 0
+
+
+def cmd_screen(_args: argparse.Namespace) -> int:
+    # Pure screening: no Django settings or database, so it works on any checkout or pipeline.
+    return run_screen(sys.stdin, sys.stdout)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -94,6 +179,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="load the demo community (safe to run again)")
     demo.set_defaults(func=cmd_demo)
+
+    screen = sub.add_parser(
+        "screen",
+        help="screen JSON lines from stdin ({'text', 'role', 'context'}) and print the results",
+    )
+    screen.set_defaults(func=cmd_screen)
+
+    worker = sub.add_parser(
+        "worker", help="run the periodic jobs: alert escalation, statistics, clean-up"
+    )
+    worker.add_argument("--once", action="store_true", help="one round, then exit")
+    worker.set_defaults(func=cmd_worker)
 
     manage = sub.add_parser("manage", help="run a Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)

@@ -365,9 +365,21 @@ def test_a_new_account_repeating_itself_is_held_as_spam(group: Group, make_user:
     newcomer = make_user("fresh_account", date_joined=timezone.now())
     thread = _thread(group, make_user("opener"))
     communities.group_join(user=newcomer, group=group)
-    text = "Message me for the best deals on followers and likes, cheap and fast"
-    states = [
-        communities.post_create(author=newcomer, thread=thread, body=text).moderation_state
-        for _ in range(3)
-    ]
-    assert states[-1] == ModerationState.HELD
+    text = "hi everyone, is anyone around tonight? would love to chat"
+    first = communities.post_create(author=newcomer, thread=thread, body=text)
+    again = communities.post_create(author=newcomer, thread=thread, body=text)
+    assert first.moderation_state == ModerationState.PUBLISHED
+    assert again.moderation_state == ModerationState.HELD
+
+
+def test_the_worker_command_runs_one_round_of_jobs(
+    group: Group, member: User, moderator: User
+) -> None:
+    from alongside.cli import main
+
+    thread = _thread(group, member, body=URGENT)
+    Alert.objects.filter(item__object_id=thread.posts.get().pk).update(
+        escalate_at=timezone.now() - timedelta(seconds=1)
+    )
+    assert main(["worker", "--once"]) == 0
+    assert Alert.objects.get().escalated_at is not None
