@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('communities', '0002_group_risky_post_policy_post_moderation_state_and_more'),
+        ('communities', '0002_moderation_state'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
