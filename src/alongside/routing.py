@@ -2,4 +2,10 @@
 
 from typing import Any
 
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from alongside.safety.consumers import ModerationConsumer
+
+websocket_urlpatterns: list[Any] = [
+    path("ws/moderation/", ModerationConsumer.as_asgi()),
+]

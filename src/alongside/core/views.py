@@ -1,5 +1,6 @@
 """Pages that belong to no single domain: home, Get help now, what we screen, health check."""
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -30,7 +31,22 @@ def get_help(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def about_screening(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/about_screening.html")
+    """What we screen, how, why, who sees it and for how long, with last months' figures.
+
+    The figures come from the monthly table the periodic job fills, never from the action
+    or alert tables at request time.
+    """
+    from alongside.safety.selectors.statistics import statistics_table
+
+    return render(
+        request,
+        "core/about_screening.html",
+        {
+            "retention_days": settings.SAFETY_RETENTION_DAYS,
+            "escalation_minutes": settings.SAFETY_ESCALATION_MINUTES,
+            "statistics": statistics_table(),
+        },
+    )
 
 
 @require_GET
