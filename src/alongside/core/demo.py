@@ -27,7 +27,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -995,6 +995,49 @@ def load_demo() -> None:
             drafts += composer.composed(max(spec.threads - len(written), 0))
         _write(drafts, groups=groups, users=users, now=now)
         refresh_counters(groups.values())
+    _ensure_safety_demo(users)
+
+
+# Posts the demo writes through the real services, so the moderators' queue has something in
+# it: one that screening holds, and one that asks a moderator to look. Invented text.
+DEMO_SCREENED_POSTS = [
+    (
+        "tiny_lighthouse",
+        "Some nights I wish I could just disappear and not wake up. I'm not going to do "
+        "anything, I just needed to say it somewhere people get it.",
+    ),
+    (
+        "paddy_m",
+        "This forum is great but it's easier to talk properly on WhatsApp, "
+        "add me on 07700 900461 if you want.",
+    ),
+]
+
+
+def _ensure_safety_demo(users: dict[str, User]) -> None:
+    """The demo moderator on duty and on the rota, and a few screened posts in the queue."""
+    from alongside.communities import services as communities
+    from alongside.safety.models import DutyPeriod, QueueItem, RotaSlot
+
+    moderator = users["kestrel_mod"]
+    if not DutyPeriod.objects.filter(moderator=moderator, ended_at__isnull=True).exists():
+        DutyPeriod.objects.create(moderator=moderator)
+    if not RotaSlot.objects.filter(moderator=moderator).exists():
+        RotaSlot.objects.bulk_create(
+            RotaSlot(moderator=moderator, weekday=day, starts=time(9), ends=time(21))
+            for day in range(7)
+        )
+    if QueueItem.objects.exists():
+        return
+    for handle, body in DEMO_SCREENED_POSTS:
+        author = users[handle]
+        thread = (
+            Thread.objects.filter(group__memberships__user=author, deleted_at__isnull=True)
+            .order_by("-last_activity_at")
+            .first()
+        )
+        if thread is not None:
+            communities.post_create(author=author, thread=thread, body=body)
 
 
 def print_demo_logins(url: str = DEMO_URL) -> None:

@@ -269,7 +269,10 @@ def _tell_reporters(*, item: QueueItem, outcome: str, now: datetime) -> None:
         report.outcome_at = now
         report.save(update_fields=["outcome", "outcome_at"])
         notify_message(
-            recipient=report.reporter, kind=NotificationKind.REPORT_OUTCOME, message=message
+            recipient=report.reporter,
+            kind=NotificationKind.REPORT_OUTCOME,
+            message=message,
+            link=reverse("safety_member:reports"),
         )
 
 
