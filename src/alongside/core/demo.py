@@ -1017,7 +1017,7 @@ DEMO_SCREENED_POSTS = [
 def _ensure_safety_demo(users: dict[str, User]) -> None:
     """The demo moderator on duty and on the rota, and a few screened posts in the queue."""
     from alongside.communities import services as communities
-    from alongside.safety.models import DutyPeriod, QueueItem, RotaSlot
+    from alongside.safety.models import DutyPeriod, RotaSlot
 
     moderator = users["kestrel_mod"]
     if not DutyPeriod.objects.filter(moderator=moderator, ended_at__isnull=True).exists():
@@ -1027,13 +1027,13 @@ def _ensure_safety_demo(users: dict[str, User]) -> None:
             RotaSlot(moderator=moderator, weekday=day, starts=time(9), ends=time(21))
             for day in range(7)
         )
-    if QueueItem.objects.exists():
-        return
     for handle, body in DEMO_SCREENED_POSTS:
         author = users[handle]
+        if Post.objects.filter(author=author, body=body).exists():
+            continue
         thread = (
             Thread.objects.filter(group__memberships__user=author, deleted_at__isnull=True)
-            .order_by("-last_activity_at")
+            .order_by("-last_activity_at", "id")
             .first()
         )
         if thread is not None:

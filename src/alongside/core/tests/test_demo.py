@@ -21,6 +21,7 @@ from alongside.accounts.selectors import policies_outstanding
 from alongside.communities.models import (
     Group,
     Membership,
+    ModerationState,
     Post,
     Reaction,
     Thread,
@@ -246,11 +247,23 @@ def test_no_two_posts_say_the_same_thing(loaded: None) -> None:
 def assert_counters_match_rows() -> None:
     threads = Thread.objects.annotate(
         visible_replies=Count(
-            "posts", filter=Q(posts__is_opening=False, posts__deleted_at__isnull=True)
+            "posts",
+            filter=Q(
+                posts__is_opening=False,
+                posts__deleted_at__isnull=True,
+                posts__moderation_state=ModerationState.PUBLISHED,
+            ),
         ),
         openings=Count("posts", filter=Q(posts__is_opening=True)),
-        newest_visible=Max("posts__id", filter=Q(posts__deleted_at__isnull=True)),
-        newest_activity=Max("posts__created_at"),
+        newest_visible=Max(
+            "posts__id",
+            filter=Q(
+                posts__deleted_at__isnull=True, posts__moderation_state=ModerationState.PUBLISHED
+            ),
+        ),
+        newest_activity=Max(
+            "posts__created_at", filter=Q(posts__moderation_state=ModerationState.PUBLISHED)
+        ),
         first_post=Min("posts__id"),
         opened_at=Min("posts__created_at"),
     )
@@ -265,7 +278,14 @@ def assert_counters_match_rows() -> None:
         members=Count(
             "memberships", filter=Q(memberships__status=Membership.Status.ACTIVE), distinct=True
         ),
-        visible_threads=Count("threads", filter=Q(threads__deleted_at__isnull=True), distinct=True),
+        visible_threads=Count(
+            "threads",
+            filter=Q(
+                threads__deleted_at__isnull=True,
+                threads__moderation_state=ModerationState.PUBLISHED,
+            ),
+            distinct=True,
+        ),
     )
     for group in groups:
         assert group.member_count == group.members
