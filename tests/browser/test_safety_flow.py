@@ -86,9 +86,11 @@ def test_crisis_post_reaches_the_moderator_live(asgi_live_server: str, browser: 
     author = log_in(browser, base, "quiet_fern")
     author.goto(thread_url(base, thread))
     author.get_by_label("Your reply").fill(CRISIS)
+    # While writing, before posting, crisis lines appear beside the box.
+    expect(author.locator(".draft-support")).to_contain_text("Samaritans")
     author.get_by_role("button", name="Post reply").click()
     # Support at once, on the page the author lands on, and their post is there too.
-    support = author.locator(".support-panel")
+    support = author.get_by_role("status", name="Thank you for sharing this")
     expect(support).to_contain_text("Thank you for sharing this")
     expect(support).to_contain_text("Samaritans")
     expect(author.get_by_text("saved up my tablets")).to_be_visible()
