@@ -53,6 +53,20 @@ class GroupForm(forms.Form):
         initial=Group.Visibility.OPEN,
         widget=forms.RadioSelect,
     )
+    risky_post_policy = forms.ChoiceField(
+        label=_("When a post may show someone at risk"),
+        help_text=_(
+            "Either way the author sees crisis lines at once and a moderator is alerted. "
+            "Holding suits groups for young people or new members."
+        ),
+        choices=Group.RiskyPostPolicy.choices,
+        initial=Group.RiskyPostPolicy.POST_MODERATE,
+        required=False,  # left out: the group keeps its policy (new groups: publish)
+        widget=forms.RadioSelect,
+    )
+
+    def clean_risky_post_policy(self) -> str | None:
+        return self.cleaned_data.get("risky_post_policy") or None
 
 
 def _body_field(label: StrOrPromise, rows: int) -> forms.CharField:

@@ -197,6 +197,14 @@ def _group_fields(
     return name, description, rules, visibility
 
 
+def _risky_post_policy(value: str) -> str:
+    if value not in Group.RiskyPostPolicy.values:
+        raise ValidationError(
+            {"risky_post_policy": _("Please choose what happens to posts that may show risk.")}
+        )
+    return value
+
+
 @transaction.atomic
 def group_create(
     *,
@@ -205,6 +213,7 @@ def group_create(
     description: str = "",
     rules: str = "",
     visibility: str = Group.Visibility.OPEN,
+    risky_post_policy: str | None = None,
 ) -> Group:
     """A new group, with the actor as its first member and group moderator."""
     if not selectors.can_create_groups(actor):
@@ -219,6 +228,9 @@ def group_create(
         rules=rules,
         rules_html=_render(rules),
         visibility=visibility,
+        risky_post_policy=_risky_post_policy(
+            risky_post_policy or Group.RiskyPostPolicy.POST_MODERATE
+        ),
         invite_token=_new_invite_token() if visibility != Group.Visibility.OPEN else "",
         created_by=actor,
         member_count=1,
@@ -242,8 +254,10 @@ def group_update(
     description: str | None = None,
     rules: str | None = None,
     visibility: str | None = None,
+    risky_post_policy: str | None = None,
 ) -> Group:
-    """Change a group's name, description, rules or visibility (its moderators only).
+    """Change a group's name, description, rules, visibility or risky-post policy (its
+    moderators only).
 
     The slug stays, so links people have saved keep working. A group that stops being open
     gets an invitation token if it has none.
@@ -262,10 +276,20 @@ def group_update(
         group.rules = rules
         group.rules_html = _render(rules)
     group.visibility = visibility
+    if risky_post_policy is not None:
+        group.risky_post_policy = _risky_post_policy(risky_post_policy)
     if visibility != Group.Visibility.OPEN and not group.invite_token:
         group.invite_token = _new_invite_token()
     group.save(
-        update_fields=["name", "description", "rules", "rules_html", "visibility", "invite_token"]
+        update_fields=[
+            "name",
+            "description",
+            "rules",
+            "rules_html",
+            "visibility",
+            "risky_post_policy",
+            "invite_token",
+        ]
     )
     return group
 

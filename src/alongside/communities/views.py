@@ -125,6 +125,7 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 "description": group.description,
                 "rules": group.rules,
                 "visibility": group.visibility,
+                "risky_post_policy": group.risky_post_policy,
             }
         )
     return render(request, "communities/group_form.html", {"form": form, "group": group})

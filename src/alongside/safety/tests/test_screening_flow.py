@@ -383,3 +383,24 @@ def test_the_worker_command_runs_one_round_of_jobs(
     )
     assert main(["worker", "--once"]) == 0
     assert Alert.objects.get().escalated_at is not None
+
+
+def test_a_group_moderator_can_choose_to_hold_risky_posts(
+    group: Group, client_for: Callable[[User], Client]
+) -> None:
+    admin = User.objects.get(handle="ada")
+    response = client_for(admin).post(
+        reverse("communities:group_edit", args=[group.slug]),
+        {
+            "name": group.name,
+            "description": "",
+            "rules": "",
+            "visibility": "open",
+            "risky_post_policy": "pre",
+        },
+    )
+    assert response.status_code == 302
+    group.refresh_from_db()
+    assert group.risky_post_policy == Group.RiskyPostPolicy.PRE_MODERATE
+    with pytest.raises(ValidationError):
+        communities.group_update(actor=admin, group=group, risky_post_policy="never")
