@@ -155,7 +155,8 @@ def model_operating_points(report: Report) -> None:
         )
     print(
         f"in use: crisis review threshold {THRESHOLDS['crisis_review_member']:.2f} (members), "
-        f"{THRESHOLDS['crisis_review_supporter']:.2f} (supporters); urgent from rules only"
+        f"{THRESHOLDS['crisis_review_supporter']:.2f} (supporters); urgent from rules, or p >= "
+        f"{THRESHOLDS['crisis_urgent_member']:.2f} with a plan cue (members)"
     )
 
 

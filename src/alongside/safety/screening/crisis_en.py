@@ -20,8 +20,10 @@ from alongside.safety.screening.vocabulary import (
     INTENT,
     MEANS_READY,
     METHOD,
+    METHOD_ACT,
     NOT_NEG,
     PLAN,
+    PLAN_STRONG,
     STOCKPILE,
     TIME,
     compile_alt,
@@ -31,7 +33,23 @@ __all__ = ["CRISIS_RULES"]
 
 _TIME = compile_alt(TIME)
 _METHOD = compile_alt(METHOD)
-_PLAN_OR_MEANS = compile_alt(PLAN, MEANS_READY)
+_PLAN_OR_MEANS = compile_alt(PLAN, PLAN_STRONG, MEANS_READY)
+_PLAN_STRONG = compile_alt(PLAN_STRONG)
+_INTENT_METHOD_ACT = re.compile(rf"{INTENT} ?(?:\w+ ){{0,3}}?{METHOD_ACT}")
+# When nobody will be there to stop them: opportunity, a risk factor in itself beside a plan.
+_ALONE = compile_alt(
+    r"while (?:my |the |our )?(?:\w+ )?(?:\w+)(?:'s|'re| is| are) (?:away|out|asleep|at work)",
+    r"(?:when|once|after) (?:everyone|they|he|she|my \w+|the house)(?:'s|'re| is| are| goes| go|"
+    r" has gone| have gone) (?:away|out|asleep|to (?:bed|sleep|work))",
+    r"(?:have|got|had) the (?:house|flat|place) to myself",
+    r"(?:nobody|no one)(?:'s| is| will be) (?:home|in|around|here)",
+)
+# Saying goodbye without the people saying it knowing: a covert farewell.
+_COVERT = compile_alt(
+    r"(?:they|nobody|no one|he|she|none of them)(?: \w+)? (?:don't|doesn't|didn't|won't) "
+    r"(?:know|realise|realize|suspect)",
+    r"without (?:them|anyone|him|her) (?:knowing|realising|realizing)",
+)
 _GOODBYE_WEAK = compile_alt(GOODBYE_WEAK)
 _CRISIS_WORDS = compile_alt(
     METHOD,
@@ -66,6 +84,11 @@ _EMOJI_MEANS = (
 
 _INTENT_ACT = re.compile(rf"{INTENT} ?{_FILLER}{ACT_STRONG}(?![\w'])")
 _INTENT_ACT_WEAK = re.compile(rf"{INTENT} ?{_FILLER}{ACT_WEAK}(?![\w'])")
+_SWALLOWED_ALL = compile_alt(
+    r"(?:swallowed|taken|took|downed) (?:everything|every pill|all the (?:pills|tablets|meds)|"
+    r"the (?:whole )?lot) (?:in|from|out of) (?:the|my|our|mum's|dad's) (?:\w+ )?(?:cupboard|"
+    r"cabinet|drawer|house|box|first aid kit|bathroom)",
+)
 _BARE_ACT_WITH_TIME = re.compile(rf"{_SENTENCE_START}{ACT_STRONG}(?= (?:\w+ ){{0,2}}?{TIME})")
 
 _OVERDOSE_TAKEN = compile_alt(
@@ -77,6 +100,9 @@ _OVERDOSE_TAKEN = compile_alt(
     r"(?:[1-9]\d|\d{3}) (?:of )?(?:my |the |his |her )?(?:\w+ ){0,2}(?:pills|tablets|paracetamol|"
     r"capsules|painkillers)",
     r"(?:taking|took|taken|swallowed) (?:the|an) overdose(?: now)?",
+    r"(?:swallowed|taken|took|downed|had) (?:a load|loads|a lot|a bunch|a handful|handfuls|a "
+    r"fistful|heaps|dozens|a pile) of (?:[\w']+ ){0,3}(?:pills|tablets|meds|paracetamol|capsules|"
+    r"painkillers)",
     r"(?:the )?pills are in my hand",
     r"(?:pills|tablets) are (?:already )?in my stomach",
 )
@@ -84,7 +110,8 @@ _AT_A_HEIGHT = compile_alt(
     rf"{I_AM} (?:standing |sitting |stood |waiting )?(?:on|at) (?:the )?(?:roof|ledge|edge) of",
     rf"{I_AM} (?:standing|sitting|stood|waiting) (?:on|at) (?:the )?(?:bridge|platform|tracks|"
     r"cliff|roof|ledge|edge)",
-    rf"{I_AM} on the (?:roof|ledge|bridge)(?! of (?:my|the|his|her|your) nose)",
+    rf"{I_AM} on the (?:roof|ledge|bridge|(?:train |railway )?tracks|railway line|level crossing)"
+    r"(?! of (?:my|the|his|her|your) nose)",
     r"waiting for the (?:fast )?train",
     rf"{I_AM} already (?:driving|there|on the)",
     r"(?:standing|sitting|stood|i'm) (?:at|on) the (?:top|edge) of (?:the|a|my) (?:car park|bridge|"
@@ -94,8 +121,8 @@ _AT_A_HEIGHT = compile_alt(
 )
 
 _IDEATION = compile_alt(
-    rf"(?:i {NOT_NEG}{{0,2}}|(?<=^)|(?<=[.!?] ))(?:want|wanna|need) to (?:die|disappear (?:forever|"
-    rf"for good)|not exist|stop "
+    rf"(?:i {NOT_NEG}{{0,2}}|(?:part|some|bits?) of me (?:just )?|(?<=^)|(?<=[.!?] ))(?:want|"
+    rf"wants|wanna|need|needs) to (?:just )?(?:die|disappear (?:forever|for good)|not exist|stop "
     r"existing|kill myself|end (?:it|it all|my life|everything)|be dead|not be here|sleep forever|"
     r"suicide|become a ghost)",
     r"(?:don't|do not|dont) (?:\w+ ){0,2}want to (?:be alive|live|exist|be here|wake up|go on|"
@@ -113,8 +140,10 @@ _IDEATION = compile_alt(
     r"pray (?:\w+ ){0,3}that i (?:won't|don't)",
     r"wish i (?:was|were) (?:dead|never born|not here|gone)",
     r"wish i (?:had never been|was never|wasn't|hadn't been) (?:born|here|alive)",
+    r"wish i(?:'d| had| was| were)? (?:never|not) (?:been )?born",
     r"better off (?:without me|dead|with a \w+ who isn't me)",
     r"better (?:off )?without me",
+    r"better (?:off |place )?(?:\w+ ){0,2}without me(?: in it| around| here)",
     r"(?:everyone|they|my family|the world|people|everybody)(?:'s|'d| would| will| are)? "
     r"(?:\w+ )?(?:be )?better off(?! with)",
     r"relieved if i (?:was|were|died|disappeared) ?(?:gone)?",
@@ -139,7 +168,8 @@ _IDEATION = compile_alt(
     r"(?:kill|suicide|suicidal|death|dark|intrusive) thoughts(?: are| have been| back| again)",
     rf"(?:{I_AM}|feel(?:ing)?|been|getting|get) {NOT_NEG}{{0,2}}suicidal",
     r"suicidal (?:again|thoughts|feelings|urges|ideation)",
-    r"(?:tired|exhausted|sick) (?:of|by|from) (?:being alive|living|existing|life|being here)",
+    r"(?:tired|exhausted|sick) (?:of|by|from) (?:being alive|living|existing|life|being here)"
+    r"(?! (?:in|with|at|on|under|off|out of|from|paycheck|hand|together|alone with|next)\b)",
     r"exhausted by existing",
     r"(?:waiting|wait) to die",
     r"let it take me",
@@ -165,7 +195,35 @@ _IDEATION = compile_alt(
     r"no (?:reason|point) (?:for me )?(?:in |to )?(?:keep |keeping |carry on |carrying on )?"
     r"(?:living|live|going on|being alive|being here|stay(?:ing)? alive)",
     r"(?:what's|what is)(?: \w+){0,2} the point (?:of|in) (?:living|life|being alive|going on|"
-    r"carrying on|anything)",
+    r"carrying on|anything|any of (?:it|this)(?=[.!?,]|$| anymore| any more)|it all|me|waking up|"
+    r"being here|trying anymore)"
+    r"(?![\w ]{0,4}(?:if|unless|game|meeting|exercise|app|lesson))",
+    r"(?:no|only|don't see (?:a|any)|can't see (?:a|any)|see no) (?:other )?way out(?: of this)?"
+    r",? (?:\w+ ){0,2}(?:except|but|other than|apart from|besides) (?:dying|death|suicide|killing "
+    r"myself|ending it|ending my life)",
+    r"(?:death|dying|suicide|ending it|killing myself|not being here) (?:seems|feels|is|looks) "
+    r"(?:like )?(?:the )?(?:only|best|easiest) (?:way|option|answer|solution|escape|way out|"
+    r"choice)",
+    r"(?:(?<=^)|(?<=[.!?] )|\bi |\bi'm |\bi've )(?:\w+ ){0,2}(?:thinking|think|thought|imagining|"
+    r"imagine|picturing|fantasi[sz]ing|dreaming) (?:\w+ ){0,2}(?:about |of )?" + METHOD_ACT,
+    r"(?:wouldn't|would not|won't|don't|do not) (?:mind|care) if (?:i|something|a \w+|\w+ \w+) "
+    r"(?:died|didn't wake up|never woke up|got hit|hit me|killed me|ran me over|ended me)",
+    r"if (?:a |the |some )?(?:bus|car|lorry|truck|train|something) (?:hit|hits|killed|kills|ran "
+    r"over|runs over) me,? (?:\w+ ){0,3}i (?:wouldn't|would not|won't) (?:mind|care)",
+    r"(?:how much )?(?:easier|better|simpler) (?:it )?(?:would|'d) be (?:for everyone )?(?:to "
+    r"(?:just )?not (?:exist|be here|be around|be alive|wake up)|if i (?:just )?(?:wasn't|"
+    r"weren't|didn't exist|died|was gone|disappeared))",
+    rf"(?:{I_AM}|i feel like i'm|feel like i'm) (?:just )?taking up space",
+    r"(?:the world|nobody|no one|anyone) (?:doesn't|does not|don't|would not|wouldn't)? ?need"
+    r"s? me(?:[.!]|$| anymore| here| around)",
+    r"i (?:just )?want out(?=[.!]|$| of (?:everything|life|this life|it all|existence|this "
+    r"world))",
+    r"(?:scared|afraid|frightened|worried|terrified) (?:of )?(?:what )?i(?:'ll| will| might| "
+    r"could| may|'m going to| am going to) do to myself",
+    r"(?:don't|do not|can't) trust myself (?:tonight|right now|to (?:stay|keep) safe|not to|"
+    r"around)",
+    r"(?:don't|do not) think i (?:can|could) (?:keep going|go on|carry on|hold on|keep fighting|"
+    r"last)(?: (?:much )?longer| anymore| any more| like this)",
     r"(?:dying|death|being dead|not existing|not being here) would be (?:a )?(?:relief|easier|"
     r"better|peaceful|nice|a release)",
     r"(?:don't know|not sure) if i(?:'ll| will|ll|ill)? (?:still )?be (?:here|around|alive)",
@@ -180,11 +238,15 @@ _SELF_HARM = compile_alt(
     r"(?:i|i've|ive|i have|just|and)? ?(?:cut|burn(?:ed|t)|hurt|harm(?:ed)?|scratch(?:ed)?|hit|"
     r"punch(?:ed)?|bit|carv(?:ed|e)|starv(?:ed|ing)) (?:myself|my " + _SELF_HARM_BODY + ")",
     r"(?:i (?:\w+ )?)?(?:cut|self harmed|burned|relapsed)(?: myself)? again",
-    r"(?:been|started|start|keep|kept|still) (?:\w+ )?(?:cutting|self harming|burning myself|"
-    r"hurting "
+    r"(?<!she's )(?<!he's )(?<!they've )(?<!she has )(?<!he has )(?<!they have )"
+    r"(?<!who's )(?<!friend's )(?:been|started|start|keep|kept|still) (?:\w+ )?(?:cutting|"
+    r"self harming|burning myself|hurting "
     r"myself|scratching|biting|punching|hitting myself|starving myself|pulling (?:out )?my hair)",
     r"(?:cutting|self harming|self harm|burning myself|hurting myself)\.? again",
     r"relapse(?:d)? (?:on|with|into|and) (?:self harm|cutting|sh)",
+    r"(?:i )?relapsed\. (?:cut|burn(?:ed|t)|hurt|scratched)",
+    r"(?:the |my )?urges? to (?:cut|self harm|hurt myself|burn myself) (?:is|are) (?:so |really )?"
+    r"(?:strong|bad|loud|back)",
     r"(?:(?<=^)|(?<=[.!?] )|\bmy )(?:self harm|sh) urges? (?:are|is|have been) (?:\w+ )?(?:bad|"
     r"strong|back|loud|awful|worse)",
     r"(?:my|the|these) urges? to (?:cut|self harm|hurt myself|burn myself)",
@@ -374,6 +436,103 @@ CRISIS_RULES: tuple[Rule, ...] = (
         text="States an intention to act, with a timeframe and goodbye words.",
         pattern=_INTENT_ACT_WEAK,
         requires=(_TIME, _GOODBYE_WEAK),
+        requires_in_post=True,
+    ),
+    Rule(
+        id="CRISIS-INTENT-METHOD",
+        category="crisis",
+        tier="urgent",
+        text="States an intention to end their life by a named method.",
+        pattern=_INTENT_METHOD_ACT,
+    ),
+    Rule(
+        id="CRISIS-INTENT-PLAN",
+        category="crisis",
+        tier="urgent",
+        text="States an intention to act, with a decided plan and a time when they will be alone.",
+        pattern=_INTENT_ACT_WEAK,
+        requires=(_PLAN_STRONG, _ALONE),
+        requires_in_post=True,
+    ),
+    Rule(
+        id="CRISIS-PLAN-TIMEFRAME",
+        category="crisis",
+        tier="urgent",
+        text="A decided or worked-out plan alongside means, a method or a goodbye.",
+        pattern=_PLAN_STRONG,
+        requires=(
+            compile_alt(
+                MEANS_READY,
+                STOCKPILE,
+                METHOD_ACT,
+                GOODBYE_STRONG,
+                r"rope",
+                r"noose",
+                r"(?:today|tonight|tomorrow|\w+day)(?:'s| is) the (?:day|night)",
+            ),
+        ),
+        requires_in_post=True,
+    ),
+    Rule(
+        id="CRISIS-PLAN-TIMEFRAME",
+        category="crisis",
+        tier="urgent",
+        text="Several signs of a decided, worked-out plan (means, a date, waiting for the moment).",
+        pattern=_PLAN_STRONG,
+        min_distinct=2,
+    ),
+    Rule(
+        id="CRISIS-INTENT-METHOD",
+        category="crisis",
+        tier="urgent",
+        text="Thinks about a named method, with a time or place attached.",
+        pattern=compile_alt(
+            r"(?:thinking|think|thought|imagining|imagine|picturing) (?:\w+ ){0,2}(?:about |of )?"
+            + METHOD_ACT
+        ),
+        requires=(_TIME,),
+        requires_in_post=True,
+    ),
+    Rule(
+        id="CRISIS-GOODBYE",
+        category="crisis",
+        tier="urgent",
+        text="Says goodbye to people without their knowing it.",
+        pattern=compile_alt(r"said (?:my )?goodbyes?", r"saying (?:my )?goodbyes?"),
+        requires=(_COVERT,),
+        requires_in_post=True,
+        tense="past",
+    ),
+    Rule(
+        id="CRISIS-ACT-UNDER-WAY",
+        category="crisis",
+        tier="urgent",
+        text="Describes having just swallowed everything to hand.",
+        pattern=_SWALLOWED_ALL,
+        tense="past",
+    ),
+    Rule(
+        id="CRISIS-ACT-UNDER-WAY",
+        category="crisis",
+        tier="urgent",
+        text="Says they are at a bridge, cliff or the tracks now, alongside goodbye words.",
+        pattern=compile_alt(
+            rf"{I_AM} (?:at|by|under|near|on) the (?:bridge|cliffs?|tracks|railway|edge|"
+            r"viaduct|top of)"
+        ),
+        requires=(
+            compile_alt(
+                GOODBYE_STRONG,
+                r"goodbye",
+                r"bye",
+                r"farewell",
+                r"love you all",
+                r"sorry (?:to )?(?:my )?(?:mum|mom|dad|family|kids|wife|husband|partner|everyone)",
+                r"suicid\w*",
+                r"end it",
+                r"jump",
+            ),
+        ),
         requires_in_post=True,
     ),
     Rule(

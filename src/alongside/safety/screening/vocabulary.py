@@ -32,12 +32,15 @@ I_HAVE = alt("i've", "ive", "i have")
 # When: a timeframe turns an intent into an emergency.
 TIME = alt(
     r"tonight(?:'s the night)?",
+    r"this time (?:tomorrow|next week)",
+    r"(?:this|the) (?:nicht|morra)",
     r"today",
     r"tomorrow(?: (?:morning|night|evening|afternoon))?",
     rf"this (?:weekend|week|evening|afternoon|morning|{DAY})",
     rf"(?:on |by |next |this |after |before )?{DAY}",
     r"next (?:week|month)",
     r"by the end of (?:the|this) (?:week|month|day)",
+    r"(?:before|by) the end of (?:the|this) (?:week|month|day|year)",
     r"after (?:dark|work|school|college|class|my (?:\w+ )?shift|everyone|they|the kids|"
     r"i post this|dinner|tea|lunch|the funeral|christmas)",
     r"after (?:everyone|they|the kids|he|she)(?:'s|'re| is| are| has| have)? "
@@ -87,6 +90,10 @@ MEDICINE = alt(
 # What: acts that end or endanger life, as the object of an intent frame.
 ACT_STRONG = alt(
     r"kill(?:ing)? myself",
+    r"tak(?:e|ing) myself out(?! (?:for|to|of|on|with)\b)",
+    r"(?:top(?:ping)?|off(?:ing)?) myself",
+    r"put(?:ting)? an end to (?:it|it all|everything|my life|myself)",
+    r"(?:gas|poison|suffocate|electrocute|stab|starve)(?:s|ing)? myself",
     r"end(?:ing)? (?:it all|my (?:own )?life|everything|things|it)",
     r"tak(?:e|ing) my (?:own )?life",
     r"(?:commit(?:ting)? )?suicide",
@@ -107,8 +114,9 @@ ACT_STRONG = alt(
     r"slit(?:ting)? my",
     r"shoot(?:ing)? myself",
     r"us(?:e|ing) (?:it|one|them) on (?:myself|my)",
-    r"(?:go|going|head(?:ing)?|walk(?:ing)?) (?:to|towards) the (?:bridge|cliffs?|tracks|roof|edge|"
-    r"river|sea|station)(?! (?:club|game|party|class|match|walk|path|cafe|café|bar|pub|terrace))",
+    r"(?:go|going|head(?:ing)?|walk(?:ing)?) (?:out |down |up )?(?:to|towards) the "
+    r"(?:bridge|cliffs?|tracks|roof|edge|river|sea|station)"
+    r"(?! (?:club|game|party|class|match|walk|path|cafe|café|bar|pub|terrace))",
     r"to the (?:bridge|cliffs?|tracks)(?! (?:club|game|party|class|match|walk|path|cafe|café))",
     r"die",
     r"be dead",
@@ -127,12 +135,32 @@ ACT_STRONG = alt(
     r"keep going until my (?:body|heart) (?:gives up|stops)",
     r"end it",
 )
+# Acts that name their own method ("hang myself", "in front of a train"): an intent to do one of
+# these is an intent with a method, whatever else the post says.
+METHOD_ACT = alt(
+    r"hang(?:ing)? myself",
+    r"(?:shoot|drown|gas|poison|electrocute|stab|suffocate)(?:ing)? myself",
+    r"slit(?:ting)? my",
+    r"cut(?:ting)? (?:my wrists?|my throat|deep)",
+    r"jump(?:ing)? (?:off|from|out of) (?:the |a |my |our |that )?(?:\w+ ){0,2}(?:bridge|roof|"
+    r"building|cliffs?|multi storey|car park|balcony|window|tower|block|ledge|flats|motorway|"
+    r"overpass|viaduct|top floor)",
+    r"jump(?:ing)? in front of",
+    r"jump(?:ing)? into the (?:river|sea|traffic|canal|lake|quarry)",
+    r"(?:step|walk|throw|jump|lie|lay)(?:ping|ing)? (?:myself )?(?:in front of|under|onto|off)"
+    r" (?:a |the |an )?(?:\w+ )?(?:train|bus|lorry|truck|car|tracks|bridge|cliff|roof|building)",
+    r"driv(?:e|ing) (?:\w+ ){0,3}(?:into|off)",
+    r"crash(?:ing)? (?:my|the) car",
+    r"overdos(?:e|ing) on",
+)
+
 ACT_WEAK = alt(
     r"do(?:ing)? it",
     r"drink(?:ing)? it",
     r"jump(?:ing)?",
     r"swallow(?:ing)? (?:them|it|the)",
-    r"go(?:ing)? through with it",
+    r"go(?:ing)? through with (?:it|this)",
+    r"us(?:e|ing) (?:it|them)",
     r"(?:go|going) (?:there|somewhere quiet)",
 )
 
@@ -144,6 +172,7 @@ INTENT = alt(
     r"(?:(?<=^)|(?<=[.!?,] )|(?<=tonight )|(?<=tomorrow )|(?<=and ))(?:going to|planning (?:to|on)|"
     r"about to)",
     r"i (?:plan|intend|mean) to",
+    r"gonnae",
     rf"{I_AM} (?:actually |finally |definitely |really )?(?=taking|doing|ending|jumping|killing|"
     r"drinking|cutting|hanging|going to the|driving|walking|stepping|crashing|mixing|swallowing)",
     r"(?:(?<=^)|(?<=[.!?,] )|(?<=tonight )|(?<=tomorrow )|(?<=now ))(?=taking|ending|jumping|"
@@ -227,6 +256,11 @@ MEANS_READY = alt(
     r"(?:keeps?|kept) (?:his|her|a|the) (?:shotgun|gun|rifle|pistol)",
     r"(?:got|have) the (?:charcoal|rope|tape|hose)",
     r"i have the blade",
+    r"(?:have|got|holding|brought|carrying) (?:the|a|my) (?:knife|blade|razor|rope|gun|noose|"
+    r"pills|tablets)s? (?:with me|on me|in my (?:hand|pocket|bag)|next to me|here)",
+    r"(?:the )?(?:pills|tablets|rope|noose|blades?|razors?|gun) (?:are|is) (?:all )?(?:in|under|"
+    r"next to|beside) (?:the|my) (?:drawer|bedside|pillow|bed|wardrobe|glovebox)",
+    r"(?:bought|got|have) (?:a |some )?(?:hose|hosepipe)(?: and (?:some )?(?:tape|duct tape))?",
     r"(?:pills|tablets|meds|medicine|\w+ine) (?:\w+ )?(?:counted|lined up|laid out|ready)",
     r"(?:\d+|several|two|three|four|five) (?:boxes|packets|packs|bottles|strips) of (?:\w+ )?"
     r"(?:paracetamol|pills|tablets|painkillers|ibuprofen|meds|sleeping)",
@@ -247,13 +281,30 @@ PLAN = alt(
     r"know what(?:'ll| will) work",
     r"(?:already )?decided",
     r"made (?:my|the) decision",
-    r"(?:my )?mind is made up",
+    r"(?:my )?mind(?:'s| is) (?:\w+ )?made up",
+    r"(?:made|making) (?:up )?my mind",
     r"(?:it's|it is|all) planned",
     r"planned for",
     r"nothing (?:left )?to figure out",
     r"on purpose",
     r"(?:bought|got|have) (?:what|everything) i need",
     r"(?:today|tonight|tomorrow|\w+day)(?:'s| is) the (?:day|night)",
+)
+
+# A decided, worked-out plan: strong enough to turn "I'm doing it this weekend" into a plan.
+PLAN_STRONG = alt(
+    r"(?:my )?mind(?:'s| is) (?:\w+ )?made up",
+    r"made (?:my|the) (?:final )?decision(?=[.!,]|$| to (?:end|die|go|do it))",
+    r"(?:i )?know (?:exactly |just )?(?:how|when|where)(?: and (?:how|when|where))? "
+    r"(?:i'm|i am|i'll|i will|i'd|to|it'll|it will)",
+    r"(?:it's |it is |got it |everything's |everything is )?all (?:worked out|planned|sorted)",
+    r"(?:picked|chosen|chose|set|got|have|finally have|fixed|booked) (?:the|a|my) (?:date|day|"
+    r"place|spot)(?! (?:for|with|night|out)\b)",
+    r"(?<!we've )(?<!we have )(?<!we )(?:been|was) planning (?:it|this)(?: for)?",
+    r"(?:have|got|with) the means",
+    r"(?:have|got|made|had) a plan(?:,| and) (?:have|got|\w+ the) ",
+    r"(?:waiting|wait) for the right (?:moment|time|night|day)",
+    r"(?:got|have) everything (?:i need|ready)",
 )
 
 # Final acts and goodbyes that are alarming on their own.
@@ -280,6 +331,22 @@ GOODBYE_STRONG = alt(
     r"(?:won't|will not) be the ones? to find me",
     r"so (?:nobody|no one|my \w+) (?:has to |will |have to )?finds? me",
     r"this is my final (?:message|post)",
+    r"(?:last|final) time (?:you|anyone|any of you|you all|you guys)(?:'ll| will) (?:ever )?hear "
+    r"from me",
+    r"(?:my |a )?(?:final|last) goodbye (?:from me|to (?:you all|everyone|all of you|you guys|"
+    r"this world))",
+    r"(?:reads?|sees?|finds?|gets?) this,? i(?:'ll| will) (?:already |probably )?be (?:gone|dead|"
+    r"at peace|long gone)",
+    r"(?:last|final) (?:thing|post|message|words?) i(?:'ll| will) ever (?:post|write|say|send)",
+    r"my (?:last|final) (?:night|day|hours?|morning|evening) (?:on (?:this )?earth|alive|of my "
+    r"life|in this world)",
+    r"who (?:gets|will get|takes|will take|should have|can have|will have|is having|looks after|"
+    r"will look after) (?:my|the) (?:things|stuff|cats?|dogs?|pets?|belongings|kids|children|"
+    r"car|room)(?! (?:while|when|for|during|this|next|over|at|on|until|till)\b)",
+    r"(?:not going to|won't|will not|not gonna) be (?:here|around|alive) (?:by|after|past|much "
+    r"longer|for (?:much )?longer|to see)",
+    r"(?:don't|do not) (?:want )?(?:anyone|anybody|you|people|them) to (?:stop|find|save|look "
+    r"for) me",
     r"(?:don't|do not|dont) (?:try to |bother trying to )?(?:talk me down|stop me|look for me|"
     r"come looking)",
     r"(?:nobody|no one|you) (?:will |won't )?(?:have|has|need|needs) to worry about me (?:after|"
@@ -293,9 +360,20 @@ GOODBYE_WEAK = alt(
     r"farewell",
     r"sorry (?:to )?(?:everyone|anyone|for everything|all)",
     r"i'm sorry",
+    r"i'm (?:so |really |truly )sorry(?=[.!]|$)",
+    r"sorry (?:to )?(?:my )?(?:mum|mom|dad|family|kids|wife|husband|partner|everyone|you all)",
+    r"said (?:my )?goodbyes",
+    r"(?:left|leaving|wrote|written) (?:a|my|the) note",
+    r"i'm ready(?=[.!]|$)",
+    r"(?:so )?this is it(?=[.!]|$)",
+    r"cancell?ed (?:all )?my (?:\w+ )?(?:therapy|sessions?|appointments?|plans|contract|phone|"
+    r"subscriptions?|gym membership)",
+    r"no point (?:in )?(?:going back|carrying on|trying anymore)",
+    r"gave my (?:\w+ ){0,2}to (?:my|his|her) (?:\w+ )?(?:brother|sister|cousin|mum|mom|dad|"
+    r"friend|son|daughter|niece|nephew)",
     r"thank(?:s| you) (?:\w+ ){0,4}for (?:everything|trying)",
     r"(?:i )?love you all",
-    r"look after (?:yourselves|each other|my \w+)",
+    r"look after (?:yourselves|each other|my \w+|(?:mum|mom|dad|nan|the kids|the dog|the cat))",
     r"please don't blame",
     r"made my peace",
     r"at peace with (?:it|this|my decision)",

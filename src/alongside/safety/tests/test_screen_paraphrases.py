@@ -762,9 +762,9 @@ CASES: list[tuple[str, str, str, tuple[str, ...]]] = [
     ("Life feels meaningless and I think about death constantly", "member", "review", ()),
 ]
 
-# Known misses, kept visible: paraphrases with no risk word that the crisis model scores just
-# below its threshold.
-KNOWN_MISSES = {"i keep imagining crashing my car on the way to work"}
+# Known misses, kept visible. Empty since "imagining crashing my car" is read as ideation with a
+# named method (CRISIS-IDEATION).
+KNOWN_MISSES: set[str] = set()
 
 
 @pytest.mark.parametrize(("text", "role", "tier", "flags"), CASES)
