@@ -25,6 +25,7 @@ from alongside.api_schemas import ErrorOut, ValidationErrorOut, validation_probl
 from alongside.communities import selectors, services
 from alongside.communities.models import Group, Membership, Post, Reaction, Thread
 from alongside.safety import support
+from alongside.safety.api_draft import SupportLineOut
 from alongside.safety.selectors.protection import BLOCKED, BLOCKED_BY
 
 router = Router(tags=["groups"])
@@ -88,14 +89,6 @@ class ThreadOut(Schema):
     last_post_id: int
     unread: bool | None = Field(description="New posts since I last read it; null if untracked.")
     removed: bool = Field(description="Removed; only moderators see removed threads.")
-
-
-class SupportLineOut(Schema):
-    name: str
-    phone: str
-    text: str
-    web: str
-    hours: str
 
 
 class InfoCardOut(Schema):

@@ -32,7 +32,7 @@ from alongside.safety.models import (
     Screening,
     Tier,
 )
-from alongside.safety.screening import AuthorContext, screen
+from alongside.safety.screening import HELD_FLAGS, AuthorContext, screen
 from alongside.safety.screening import Screening as ScreeningResult
 from alongside.safety.services.audit import audit_record
 
@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from alongside.accounts.models import User
     from alongside.communities.models import Group
 
-# Flags that keep content from other members until a moderator has looked.
-HOLDING_FLAGS = frozenset({"spam", "abuse", "contact_request", "personal_info"})
+# Flags that keep content from other members until a moderator has looked: the engine's own.
+HOLDING_FLAGS = HELD_FLAGS
 # Queue order: tier first, then flags; reports add their weight on top (see reports service).
 TIER_PRIORITY = {Tier.URGENT: 300.0, Tier.REVIEW: 200.0, Tier.NONE: 0.0}
 FLAG_PRIORITY = {
