@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "alongside.communities",
     "alongside.notifications",
     "alongside.safety",
+    "alongside.chat",
 ]
 
 MIDDLEWARE = [
@@ -360,3 +361,16 @@ LOGGING = {
 # Handles are unique ignoring case through a functional UniqueConstraint, which the auth
 # check does not recognise.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# --- Live chat ------------------------------------------------------------------------------
+# How long after sending a member may still edit a chat message.
+CHAT_EDIT_MINUTES = float(os.environ.get("ALONGSIDE_CHAT_EDIT_MINUTES", "5"))
+# The bar a new account passes before it may open one-to-one conversations: an account this
+# many days old with this many published posts or group-room messages, or a moderator's
+# approval. With ALONGSIDE_DM_REQUIRE_APPROVAL on, only approval opens the door.
+CHAT_DIRECT_MIN_ACCOUNT_DAYS = float(os.environ.get("ALONGSIDE_DM_MIN_ACCOUNT_DAYS", "7"))
+CHAT_DIRECT_MIN_CONTRIBUTIONS = int(os.environ.get("ALONGSIDE_DM_MIN_CONTRIBUTIONS", "3"))
+CHAT_DIRECT_REQUIRE_APPROVAL = env_bool("ALONGSIDE_DM_REQUIRE_APPROVAL", False)
+# Whether sign-up admits under-18s (it then asks an age band); adults other than
+# background-checked peer supporters cannot open one-to-one conversations with them.
+ADMITS_UNDER_18 = env_bool("ALONGSIDE_ADMITS_UNDER_18", False)

@@ -45,6 +45,21 @@ class UserManager(DjangoUserManager["User"]):
         return self.create_user(handle, password, **extra)
 
 
+class AgeBand(models.TextChoices):
+    """Asked at sign-up only where a deployment admits under-18s (``ALONGSIDE_ADMITS_UNDER_18``).
+
+    A band, not a birth date: enough to keep adults from opening private conversations with
+    young people, and nothing more.
+    """
+
+    UNDER_16 = "13_15", _("13 to 15")
+    UNDER_18 = "16_17", _("16 or 17")
+    ADULT = "18_plus", _("18 or over")
+
+
+MINOR_AGE_BANDS = frozenset({AgeBand.UNDER_16, AgeBand.UNDER_18})
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A member of the community, known only by a handle they chose."""
 
@@ -65,6 +80,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Blank where the deployment does not ask (adults only).
+    age_band = models.CharField(_("age"), max_length=8, choices=AgeBand.choices, blank=True)
+    # Set by an administrator once a peer supporter's background check (for work with young
+    # people) has cleared; only such supporters may talk one-to-one with under-18s.
+    background_check_cleared_at = models.DateTimeField(null=True, blank=True)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -89,6 +109,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_username(self) -> str:
         return self.handle
+
+    @property
+    def is_minor(self) -> bool:
+        return self.age_band in MINOR_AGE_BANDS
 
 
 class RecoveryCode(models.Model):

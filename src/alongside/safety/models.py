@@ -27,6 +27,8 @@ class ContentKind(models.TextChoices):
     POST = "post", _("Post")
     PROFILE = "profile", _("Profile")
     MEMBER = "member", _("Member")
+    MESSAGE = "message", _("Chat message")
+    CONVERSATION = "conversation", _("Conversation")
 
 
 class Screening(models.Model):

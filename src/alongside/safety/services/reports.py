@@ -33,6 +33,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,6 +47,9 @@ from alongside.accounts.models import User
 from alongside.communities.models import Group, Post
 from alongside.safety.live import announce_queue_change
 from alongside.safety.models import ContentKind, QueueItem, Report, Tier
+
+if TYPE_CHECKING:
+    from alongside.chat.models import Message
 
 NOTE_MAX = 1000
 WEIGHT_MIN = 0.25
@@ -92,11 +96,38 @@ def _refuse_too_many(recent: int) -> None:
     )
 
 
+def _chat_subject(
+    *, reporter: User, member: User | None, message: Message | None, conversation: Any
+) -> tuple[str, int, User, Group | None]:
+    """A chat message, or a member in a conversation the reporter leaves."""
+    if message is not None:
+        if message.author_id == reporter.pk or message.author is None:
+            raise ValidationError(_("This is your own message. You can remove it instead."))
+        if message.deleted_at is not None:
+            raise ValidationError(_("This message has already been removed."))
+        group = message.conversation.group
+        return ContentKind.MESSAGE, message.pk, message.author, group
+    if member is None:
+        raise ValidationError(_("Please choose who you are reporting."))
+    if member.pk == reporter.pk:
+        raise ValidationError(_("You can't report yourself."))
+    return ContentKind.CONVERSATION, conversation.pk, member, conversation.group
+
+
 def _subject(
-    *, reporter: User, post: Post | None, member: User | None
+    *,
+    reporter: User,
+    post: Post | None,
+    member: User | None,
+    message: Message | None = None,
+    conversation: Any = None,
 ) -> tuple[str, int, User, Group | None]:
     """(kind, object id, reported member, group) for the thing reported, after the checks
     that depend on what it is."""
+    if message is not None or conversation is not None:
+        return _chat_subject(
+            reporter=reporter, member=member, message=message, conversation=conversation
+        )
     if (post is None) == (member is None):
         raise ValidationError(_("Please choose one post or one member to report."))
     if post is not None:
@@ -118,6 +149,13 @@ def _subject(
 def _refuse_repeat(*, reporter: User, kind: str, object_id: int) -> None:
     if not Report.objects.filter(reporter=reporter, kind=kind, object_id=object_id).exists():
         return
+    if kind in (ContentKind.MESSAGE, ContentKind.CONVERSATION):
+        raise ValidationError(
+            _(
+                "You've already reported this, thank you. A moderator will look at it, "
+                "and you'll find what happened under “My reports”."
+            )
+        )
     if kind == ContentKind.POST:
         raise ValidationError(
             _(
@@ -210,6 +248,8 @@ def report_create(
     note: str = "",
     post: Post | None = None,
     member: User | None = None,
+    message: Message | None = None,
+    conversation: Any = None,
 ) -> Report:
     """Report one post (got through ``access_post_by_id``) or one member.
 
@@ -220,7 +260,9 @@ def report_create(
     """
     if not reporter.is_authenticated or not reporter.is_active:
         raise PermissionDenied
-    kind, object_id, reported, group = _subject(reporter=reporter, post=post, member=member)
+    kind, object_id, reported, group = _subject(
+        reporter=reporter, post=post, member=member, message=message, conversation=conversation
+    )
     if reason not in Report.Reason.values:
         raise ValidationError({"reason": _("Please choose what's wrong.")})
     note = (note or "").replace("\r\n", "\n").strip()
