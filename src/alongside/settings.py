@@ -96,6 +96,7 @@ TEMPLATES = [
                 "alongside.core.context_processors.site",
                 "alongside.notifications.context_processors.unread_notifications",
                 "alongside.safety.context_processors.support_notice",
+                "alongside.chat.context_processors.unread_chat",
             ],
         },
     }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("alongside.accounts.urls")),
     path("groups/", include("alongside.communities.urls")),
     path("notifications/", include("alongside.notifications.urls")),
+    path("chat/", include("alongside.chat.urls")),
     path("moderation/", include("alongside.safety.urls.moderation")),
     path("safety/appeals/", include("alongside.safety.urls.appeals")),
     path("safety/", include("alongside.safety.urls.member")),

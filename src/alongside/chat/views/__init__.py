@@ -1,0 +1,1 @@
+"""Chat pages: conversations (list, one conversation, starting one, leaving) and group rooms."""
