@@ -31,6 +31,7 @@ from datetime import datetime, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group as RoleGroup
@@ -996,6 +997,7 @@ def load_demo() -> None:
         _write(drafts, groups=groups, users=users, now=now)
         refresh_counters(groups.values())
     _ensure_safety_demo(users)
+    _ensure_chat_demo(users, groups)
 
 
 # Posts the demo writes through the real services, so the moderators' queue has something in
@@ -1038,6 +1040,58 @@ def _ensure_safety_demo(users: dict[str, User]) -> None:
         )
         if thread is not None:
             communities.post_create(author=author, thread=thread, body=body)
+
+
+DEMO_CHAT_GROUP = "anxiety-and-panic"
+DEMO_ROOM_RULES = (
+    "Be kind and patient: everyone here is finding their way.\n"
+    "Share your own experience, not advice about medication.\n"
+    "Keep it here: no swapping numbers or moving to other apps.\n"
+    "If you're in danger now, use Get help now at the top of the page."
+)
+DEMO_ROOM_MESSAGES = [
+    ("quiet_heron", "Evening all. Bit of a wobbly day, glad this room is here."),
+    ("willow_and_tea", "Welcome in. Wobbly days count too. What helped, even a little?"),
+    ("quiet_heron", "Honestly a cup of tea and the breathing thing from the resources page."),
+]
+DEMO_DIRECT_MESSAGES = [
+    ("willow_and_tea", "Hi, I saw your post about the train journeys. How did this week go?"),
+    ("quiet_heron", "Better than last week. I got to the second stop before I had to get off."),
+    ("willow_and_tea", "That's real progress. I remember when two stops felt like a marathon."),
+]
+
+
+def _ensure_chat_demo(users: dict[str, User], groups: dict[str, Group]) -> None:
+    """An open room, a weekly facilitated session open now, and a one-to-one, written
+    through the chat services (so screened like everything else). Runs once."""
+    from alongside.chat import services as chat
+    from alongside.chat.models import Conversation
+
+    group = groups.get(DEMO_CHAT_GROUP)
+    if group is None or Conversation.objects.filter(group=group).exists():
+        return
+    admin, supporter, member = users[ADMINISTRATOR], users["willow_and_tea"], users["quiet_heron"]
+    room = chat.room_create(
+        actor=admin, group=group, title="Anxiety chat room", ground_rules=DEMO_ROOM_RULES
+    )
+    started = timezone.localtime(timezone.now(), ZoneInfo("Europe/London")) - timedelta(hours=1)
+    chat.room_create(
+        actor=admin,
+        group=group,
+        title="Weekly drop-in with Willow",
+        kind=Conversation.Kind.SESSION,
+        facilitator=supporter,
+        ground_rules=DEMO_ROOM_RULES,
+        schedule_weekday=started.weekday(),
+        schedule_start=time(started.hour),
+        schedule_minutes=180,
+        schedule_timezone="Europe/London",
+    )
+    for handle, body in DEMO_ROOM_MESSAGES:
+        chat.message_send(author=users[handle], conversation=room, body=body)
+    direct = chat.direct_open(initiator=supporter, recipient=member)
+    for handle, body in DEMO_DIRECT_MESSAGES:
+        chat.message_send(author=users[handle], conversation=direct, body=body)
 
 
 def print_demo_logins(url: str = DEMO_URL) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from alongside.accounts.access import AnyUser, has_permission
 from alongside.accounts.models import User
+from alongside.chat.models import Conversation, ConversationShare, Message
 from alongside.communities.models import ModerationState, Post
 from alongside.safety.models import (
     Alert,
@@ -39,6 +40,8 @@ MODERATE_CONTENT = "safety.moderate_content"
 QUEUE_PAGE_SIZE = 50
 # Posts shown before and after the one an item is about.
 CONTEXT_POSTS = 3
+# A shared one-to-one: this many of its latest messages.
+SHARED_CONVERSATION_MESSAGES = 200
 # Screenings, sanctions and actions shown in a member's history.
 HISTORY_LENGTH = 10
 HANDOVER_LENGTH = 5
@@ -266,6 +269,30 @@ def member_history(user: AnyUser, member: User) -> MemberHistory:
 
 
 @dataclass(frozen=True)
+class ChatContext:
+    """A chat message or conversation as a moderator may see it.
+
+    Group rooms are read by the whole group, so a flagged room message comes with the
+    messages around it. A one-to-one is private: moderators see only the flagged message,
+    unless a participant who left and reported chose to share the conversation, and then
+    every reading is recorded in the audit log.
+    """
+
+    conversation: Conversation
+    message: Message | None
+    messages: list[Message]
+    shared: bool
+
+    @property
+    def is_private(self) -> bool:
+        return self.conversation.is_direct
+
+    @property
+    def reads_private_conversation(self) -> bool:
+        return self.is_private and self.shared and bool(self.messages)
+
+
+@dataclass(frozen=True)
 class ItemDetail:
     row: QueueRow
     post: Post | None
@@ -275,6 +302,7 @@ class ItemDetail:
     profile: User | None
     actions: list[ModerationAction]
     history: MemberHistory
+    chat: ChatContext | None = None
 
     @property
     def item(self) -> QueueItem:
@@ -282,6 +310,8 @@ class ItemDetail:
 
     @property
     def content_state(self) -> str | None:
+        if self.chat is not None and self.chat.message is not None:
+            return self.chat.message.moderation_state
         if self.post is not None:
             return self.post.moderation_state
         if self.profile is not None:
@@ -295,7 +325,15 @@ class ItemDetail:
         return [post.pk for post in self.context_posts if not _visible_to_members(post)]
 
     @property
+    def held_message_ids(self) -> list[int]:
+        if self.chat is None:
+            return []
+        return [message.pk for message in self.chat.messages if not _message_visible(message)]
+
+    @property
     def shows_held_content(self) -> bool:
+        if self.chat is not None:
+            return bool(self.held_message_ids)
         if self.profile is not None:
             return self.profile.bio_held
         return bool(self.held_post_ids)
@@ -307,6 +345,41 @@ def _visible_to_members(post: Post) -> bool:
     if post.moderation_state != ModerationState.PUBLISHED:
         return False
     return post.thread.moderation_state == ModerationState.PUBLISHED
+
+
+def _message_visible(message: Message) -> bool:
+    return message.deleted_at is None and message.moderation_state == ModerationState.PUBLISHED
+
+
+def _chat_context(item: QueueItem) -> ChatContext | None:
+    """The flagged message (with context where the moderator may read it), or a reported
+    conversation (its messages only if shared)."""
+    message: Message | None = None
+    if item.kind == ContentKind.MESSAGE:
+        message = (
+            Message.objects.select_related("conversation", "author", "deleted_by")
+            .filter(pk=item.object_id)
+            .first()
+        )
+        if message is None:
+            return None
+        conversation = message.conversation
+    else:
+        found = Conversation.objects.filter(pk=item.object_id).first()
+        if found is None:
+            return None
+        conversation = found
+    shared = ConversationShare.objects.filter(conversation=conversation).exists()
+    rows = Message.objects.filter(conversation=conversation).select_related("author", "deleted_by")
+    if conversation.is_direct and not shared:
+        messages = [message] if message is not None else []
+    elif message is not None:
+        before = list(rows.filter(seq__lt=message.seq).order_by("-seq")[:CONTEXT_POSTS])
+        after = list(rows.filter(seq__gt=message.seq).order_by("seq")[:CONTEXT_POSTS])
+        messages = [*reversed(before), message, *after]
+    else:
+        messages = list(reversed(rows.order_by("-seq")[:SHARED_CONVERSATION_MESSAGES]))
+    return ChatContext(conversation=conversation, message=message, messages=messages, shared=shared)
 
 
 def _context_posts(post: Post) -> list[Post]:
@@ -335,7 +408,13 @@ def item_detail(user: AnyUser, item: QueueItem) -> ItemDetail:
             context = _context_posts(post)
     elif item.kind == ContentKind.PROFILE:
         profile = item.member
+    chat = (
+        _chat_context(item)
+        if item.kind in (ContentKind.MESSAGE, ContentKind.CONVERSATION)
+        else None
+    )
     return ItemDetail(
+        chat=chat,
         row=_rows([item])[0],
         post=post,
         context_posts=context,

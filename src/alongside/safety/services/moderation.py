@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alongside.accounts.access import has_permission
+from alongside.chat.models import Message
 from alongside.communities.models import ModerationState, Post
 from alongside.notifications.models import NotificationKind
 from alongside.notifications.services import notify_message
@@ -155,8 +156,22 @@ def _post_for(item: QueueItem) -> Post:
     return post
 
 
+def _message_for(item: QueueItem) -> Message:
+    message = Message.objects.filter(pk=item.object_id).first()
+    if message is None:
+        raise ValidationError(_("This message no longer exists."))
+    if message.deleted_at is not None:
+        raise ValidationError(_("The message was removed, so there is nothing to change."))
+    return message
+
+
 def _content_state(item: QueueItem) -> str | None:
-    """The content's moderation state: a post's, or a bio's (held or published)."""
+    """The content's moderation state: a post's or message's, or a bio's (held or published)."""
+    if item.kind == ContentKind.MESSAGE:
+        message_state = Message.objects.filter(pk=item.object_id).values_list(
+            "moderation_state", flat=True
+        )
+        return message_state.first()
     if item.kind == ContentKind.POST:
         state = Post.objects.filter(pk=item.object_id).values_list("moderation_state", flat=True)
         return state.first()
@@ -177,6 +192,12 @@ def _set_state(*, actor: User, item: QueueItem, state: str) -> None:
         member = item.member
         member.bio_held = state != ModerationState.PUBLISHED
         member.save(update_fields=["bio_held"])
+    elif item.kind == ContentKind.MESSAGE:
+        from alongside.chat import services as chat_services
+
+        chat_services.message_set_moderation_state(
+            actor=actor, message=_message_for(item), state=state
+        )
     else:
         raise ValidationError(_("This item is about a member, not a piece of content."))
 
@@ -185,6 +206,10 @@ def _content_words(item: QueueItem) -> str:
     """How the member's own content is named in a message to them."""
     if item.kind == ContentKind.PROFILE:
         return _("your profile bio")
+    if item.kind == ContentKind.MESSAGE:
+        return _("your chat message")
+    if item.kind == ContentKind.CONVERSATION:
+        return _("a conversation you were in")
     title = Post.objects.filter(pk=item.object_id).values_list("thread__title", flat=True).first()
     if title is None:
         return _("your post")
@@ -194,6 +219,13 @@ def _content_words(item: QueueItem) -> str:
 def _content_link(item: QueueItem) -> str:
     if item.kind == ContentKind.PROFILE:
         return reverse("accounts:profile", args=[item.member.handle])
+    if item.kind == ContentKind.MESSAGE:
+        conversation_id = (
+            Message.objects.filter(pk=item.object_id).values_list("conversation_id", flat=True)
+        ).first()
+        if conversation_id is None:
+            return ""
+        return reverse("chat:conversation", args=[conversation_id]) + f"#message-{item.object_id}"
     if item.kind != ContentKind.POST:
         return ""
     row = (
@@ -844,15 +876,38 @@ def appeal_decide(*, actor: User, appeal: Appeal, overturn: bool, note: str) -> 
 
 @transaction.atomic
 def held_content_view_record(
-    *, actor: User, item: QueueItem, post_ids: list[int] | None = None
+    *,
+    actor: User,
+    item: QueueItem,
+    post_ids: list[int] | None = None,
+    message_ids: list[int] | None = None,
 ) -> None:
     """Write the audit entry for a moderator opening content other members cannot see."""
     _require_moderator(actor)
+    detail: dict[str, object] = {"item_id": item.pk, "post_ids": post_ids or []}
+    if message_ids:
+        detail["message_ids"] = message_ids
     audit_record(
         actor=actor,
         action="view_held_content",
         target_kind=item.kind,
         target_id=item.object_id,
         member=item.member,
-        detail={"item_id": item.pk, "post_ids": post_ids or []},
+        detail=detail,
+    )
+
+
+def shared_conversation_read_record(
+    *, actor: User, item: QueueItem, conversation_id: int, message_ids: list[int]
+) -> None:
+    """A moderator read a one-to-one that a participant shared when reporting: every
+    reading is written to the audit log, with which messages were on the page."""
+    _require_moderator(actor)
+    audit_record(
+        actor=actor,
+        action="read_shared_conversation",
+        target_kind=ContentKind.CONVERSATION,
+        target_id=conversation_id,
+        member=item.member,
+        detail={"item_id": item.pk, "message_ids": message_ids},
     )

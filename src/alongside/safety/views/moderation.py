@@ -132,7 +132,17 @@ def item(request: HttpRequest, item_id: int) -> HttpResponse:
     detail = selectors.item_detail(user, queue_item)
     if detail.shows_held_content:
         services.held_content_view_record(
-            actor=user, item=queue_item, post_ids=detail.held_post_ids
+            actor=user,
+            item=queue_item,
+            post_ids=detail.held_post_ids,
+            message_ids=detail.held_message_ids,
+        )
+    if detail.chat is not None and detail.chat.reads_private_conversation:
+        services.shared_conversation_read_record(
+            actor=user,
+            item=queue_item,
+            conversation_id=detail.chat.conversation.pk,
+            message_ids=[message.pk for message in detail.chat.messages],
         )
     member = queue_item.member
     step = services.ladder_next_step(member)
