@@ -23,6 +23,7 @@ def sign_up(page: Page, base: str, handle: str) -> None:
     page.get_by_label("Handle").fill(handle)
     page.get_by_label("Choose a password").fill(PASSWORD)
     page.get_by_label("Password again").fill(PASSWORD)
+    page.get_by_label("I am 18 or over").check()
     page.get_by_label("I have read and accept the community agreement").check()
     page.get_by_label("I have read and accept the privacy notice").check()
     page.get_by_role("button", name="Join", exact=True).click()

@@ -11,7 +11,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from alongside.accounts.models import PolicyDocument, User, handle_validator
+from alongside.accounts.models import AgeBand, PolicyDocument, User, handle_validator
 from alongside.accounts.roles import Role
 from alongside.accounts.services import HANDLE_TAKEN
 from alongside.core.crisis import region_choices
@@ -119,6 +119,24 @@ class SignupForm(forms.Form):
         help_text=_("So that Get help now shows the crisis lines for your region first."),
     )
     language = forms.ChoiceField(label=_("Preferred language"), required=False)
+    # Only one of these two stays on the form: the age band where the deployment admits
+    # under-18s (``ADMITS_UNDER_18``), otherwise the confirmation of being an adult.
+    age_band = forms.ChoiceField(
+        label=_("How old are you?"),
+        choices=AgeBand.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Please choose your age band.")},
+        help_text=_(
+            "We ask only an age band, never your birthday, so we can keep young people safe: "
+            "adults can't start private conversations with under-18s."
+        ),
+    )
+    confirm_adult = forms.BooleanField(
+        label=_("I am 18 or over"),
+        error_messages={
+            "required": _("This community is for adults. Please confirm you are 18 or over.")
+        },
+    )
     accept_agreement = forms.BooleanField(
         label=_("I have read and accept the community agreement"),
         error_messages={"required": _("Please accept the community agreement to join.")},
@@ -135,6 +153,8 @@ class SignupForm(forms.Form):
         "email",
         "region",
         "language",
+        "age_band",
+        "confirm_adult",
         "accept_agreement",
         "accept_privacy",
     ]
@@ -149,6 +169,7 @@ class SignupForm(forms.Form):
         assert isinstance(language, forms.ChoiceField)  # noqa: S101 - narrows the type
         language.choices = language_choices()
         self.fields["password1"].label = _("Choose a password")
+        del self.fields["confirm_adult" if settings.ADMITS_UNDER_18 else "age_band"]
 
     def clean_handle(self) -> str:
         handle: str = self.cleaned_data["handle"].strip()
@@ -312,6 +333,18 @@ class MemberRolesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         choices=[(role.value, role.label) for role in Role if role != Role.MEMBER],
         help_text=_("Everyone is a member. Tick the extra roles this member should have."),
+    )
+
+
+class BackgroundCheckForm(forms.Form):
+    cleared_on = forms.DateField(
+        label=_("Background check cleared on"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": _("Please give the date the check cleared.")},
+        help_text=_(
+            "Only peer supporters whose check has cleared can talk one-to-one with members "
+            "under 18."
+        ),
     )
 
 

@@ -12,6 +12,7 @@ import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from django.contrib.auth.models import Group as RoleGroup
 from django.core.cache import cache
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from alongside.accounts import access
 from alongside.accounts.models import (
+    AgeBand,
     PolicyAcceptance,
     PolicyDocument,
     RecoveryCode,
@@ -62,15 +64,19 @@ def user_signup(
     email: str = "",
     region: str = "",
     language: str = "",
+    age_band: str = "",
 ) -> SignupResult:
     """Create a member with the member role, record their policy acceptances, and give
     recovery codes to members without an email address.
 
     ``accepted_documents`` are the policy versions the person ticked on the form.
+    ``age_band`` is asked only where the deployment admits under-18s; blank otherwise.
     Raises ValidationError (on "handle") if the handle is taken, ignoring case.
     """
     if User.objects.filter(handle__iexact=handle).exists():
         raise ValidationError({"handle": HANDLE_TAKEN}, code="handle_taken")
+    if age_band and age_band not in AgeBand.values:
+        raise ValidationError({"age_band": _("Please choose your age band.")})
     try:
         with transaction.atomic():
             user = User.objects.create_user(
@@ -79,6 +85,7 @@ def user_signup(
                 email=User.objects.normalize_email(email) if email else "",
                 region=region,
                 language=language,
+                age_band=age_band,
             )
     except IntegrityError as error:  # someone took it a moment ago
         raise ValidationError({"handle": HANDLE_TAKEN}, code="handle_taken") from error
@@ -337,3 +344,58 @@ def roles_set(*, actor: User | None, user: User, roles: Iterable[str]) -> None:
         role_assign(actor=actor, user=user, role=role)
     for role in sorted(current - wanted):
         role_remove(actor=actor, user=user, role=role)
+
+
+# --- Background checks ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def background_check_set(*, actor: User, user: User, cleared_on: date) -> User:
+    """Record that a peer supporter's background check cleared on ``cleared_on``.
+
+    Only such supporters may talk one-to-one with members under 18 (``chat.policy``).
+    """
+    from alongside.safety.models import ContentKind
+    from alongside.safety.services.audit import audit_record
+
+    access.require_permission(actor, access.ASSIGN_ROLES)
+    if not access.is_peer_supporter(user):
+        raise ValidationError(_("Background checks are recorded only for peer supporters."))
+    if cleared_on > timezone.localdate():
+        raise ValidationError(
+            {"cleared_on": _("The date the check cleared can't be in the future.")}
+        )
+    user.background_check_cleared_at = datetime.combine(
+        cleared_on, time(12), tzinfo=timezone.get_current_timezone()
+    )
+    user.save(update_fields=["background_check_cleared_at"])
+    audit_record(
+        actor=actor,
+        action="background_check_set",
+        target_kind=ContentKind.MEMBER,
+        target_id=user.pk,
+        member=user,
+        detail={"cleared_on": cleared_on.isoformat()},
+    )
+    return user
+
+
+@transaction.atomic
+def background_check_clear(*, actor: User, user: User) -> User:
+    """Take the record away (a check lapsed, or was recorded by mistake)."""
+    from alongside.safety.models import ContentKind
+    from alongside.safety.services.audit import audit_record
+
+    access.require_permission(actor, access.ASSIGN_ROLES)
+    if user.background_check_cleared_at is None:
+        return user
+    user.background_check_cleared_at = None
+    user.save(update_fields=["background_check_cleared_at"])
+    audit_record(
+        actor=actor,
+        action="background_check_clear",
+        target_kind=ContentKind.MEMBER,
+        target_id=user.pk,
+        member=user,
+    )
+    return user

@@ -39,4 +39,9 @@ urlpatterns = [
     path("profile/edit/", views.profile_edit, name="profile_edit"),
     path("members/<str:handle>/", views.profile, name="profile"),
     path("members/<str:handle>/roles/", views.member_roles, name="member_roles"),
+    path(
+        "members/<str:handle>/background-check/",
+        views.member_background_check,
+        name="member_background_check",
+    ),
 ]

@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -28,6 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from alongside.accounts import access, selectors, services
 from alongside.accounts.forms import (
     AcceptPoliciesForm,
+    BackgroundCheckForm,
     EmailPasswordResetForm,
     LoginForm,
     MemberRolesForm,
@@ -95,6 +97,7 @@ def signup(request: HttpRequest) -> HttpResponse:
                 email=data["email"],
                 region=data["region"],
                 language=data["language"],
+                age_band=data.get("age_band", ""),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -441,5 +444,44 @@ def member_roles(request: HttpRequest, handle: str) -> HttpResponse:
             "member": member,
             "form": form,
             "changes": selectors.role_changes(user=member)[:20],
+            "is_peer_supporter": access.is_peer_supporter(member),
+            "background_form": BackgroundCheckForm(
+                initial={"cleared_on": timezone.localdate()}, auto_id="id_background_%s"
+            ),
         },
     )
+
+
+@never_cache
+@login_required
+@require_POST
+def member_background_check(request: HttpRequest, handle: str) -> HttpResponse:
+    """For administrators: record a peer supporter's cleared background check, or clear it."""
+    actor = _member(request)
+    access.require_permission(actor, access.ASSIGN_ROLES)
+    member = selectors.member_get(handle=handle)
+    if member is None:
+        raise Http404
+    if request.POST.get("action") == "clear":
+        services.background_check_clear(actor=actor, user=member)
+        messages.success(
+            request,
+            _("The background check record for %(handle)s is removed.") % {"handle": member.handle},
+        )
+        return redirect("accounts:member_roles", handle=member.handle)
+    form = BackgroundCheckForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(error) for error in form.errors.get("cleared_on", [])))
+        return redirect("accounts:member_roles", handle=member.handle)
+    try:
+        services.background_check_set(
+            actor=actor, user=member, cleared_on=form.cleaned_data["cleared_on"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Saved: %(handle)s's background check has cleared.") % {"handle": member.handle},
+        )
+    return redirect("accounts:member_roles", handle=member.handle)

@@ -7,7 +7,7 @@ without JavaScript; after a change the member lands back where they were.
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from django import forms
 from django.contrib import messages
@@ -24,6 +24,9 @@ from alongside.communities import selectors, services
 from alongside.communities.forms import GroupForm, PostEditForm, ReplyForm, ThreadForm
 from alongside.communities.models import Group, Membership, Post, Thread
 from alongside.safety import support
+
+if TYPE_CHECKING:
+    from alongside.chat.models import Conversation
 
 
 def _member(request: HttpRequest) -> User:
@@ -158,8 +161,16 @@ def group_detail(request: HttpRequest, slug: str) -> HttpResponse:
             else None,
             "pending_count": selectors.pending_request_count(group) if can_moderate else 0,
             "invite_url": invite_url,
+            "rooms": _live_rooms(user, group) if can_read else [],
         },
     )
+
+
+def _live_rooms(user: User, group: Group) -> list[Conversation]:
+    """The group's live rooms and sessions (the chat app reads them; groups don't know how)."""
+    from alongside.chat.selectors import rooms_for_group
+
+    return rooms_for_group(user, group)
 
 
 @login_required

@@ -24,6 +24,7 @@ def signup_data(**overrides: str) -> dict[str, str]:
         "email": "",
         "region": "IE",
         "language": "es",
+        "confirm_adult": "on",
         "accept_agreement": "on",
         "accept_privacy": "on",
     }

@@ -13,6 +13,11 @@ urlpatterns = [
     path("items/<int:item_id>/<slug:action>/", moderation.item_act, name="item_act"),
     path("members/<int:member_id>/", moderation.member, name="member"),
     path("members/<int:member_id>/sanction/", moderation.member_sanction, name="member_sanction"),
+    path(
+        "members/<int:member_id>/direct-approve/",
+        moderation.member_direct_approve,
+        name="member_direct_approve",
+    ),
     path("sanctions/<int:sanction_id>/lift/", moderation.sanction_lift, name="sanction_lift"),
     path(
         "alerts/<int:alert_id>/acknowledge/",

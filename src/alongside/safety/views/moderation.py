@@ -8,6 +8,7 @@ view redirects; a service's refusal is shown as a message on the page it came fr
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import cast
 
 from django import forms
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from alongside.accounts.models import User
+from alongside.chat.models import DirectMessagingApproval
 from alongside.safety.models import QueueItem, RotaSlot, Sanction
 from alongside.safety.selectors import audit as audit_selectors
 from alongside.safety.selectors import queue as selectors
@@ -275,6 +277,25 @@ def item_sanction(request: HttpRequest, item_id: int) -> HttpResponse:
 # --- Members and sanctions ------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DirectMessaging:
+    """Whether a member may start one-to-one conversations, and why."""
+
+    passes_bar: bool
+    approval: DirectMessagingApproval | None
+
+
+def _direct_messaging(person: User) -> DirectMessaging:
+    from alongside.chat.policy import direct_bar_refusal
+
+    return DirectMessaging(
+        passes_bar=direct_bar_refusal(person) is None,
+        approval=DirectMessagingApproval.objects.filter(user=person)
+        .select_related("approved_by")
+        .first(),
+    )
+
+
 @login_required
 @require_GET
 def member(request: HttpRequest, member_id: int) -> HttpResponse:
@@ -290,8 +311,25 @@ def member(request: HttpRequest, member_id: int) -> HttpResponse:
             "next_step": step,
             "sanction_form": _sanction_form_for(step),
             "is_me": person.pk == user.pk,
+            "direct_messaging": _direct_messaging(person),
         },
     )
+
+
+@login_required
+@require_POST
+def member_direct_approve(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Let a new account start one-to-one conversations before the usual bar."""
+    from alongside.chat.services import direct_approve
+
+    user = _user(request)
+    person = selectors.access_member_by_id(user, member_id)
+    direct_approve(actor=user, member=person)
+    messages.success(
+        request,
+        _("%(handle)s can now start one-to-one conversations.") % {"handle": person.handle},
+    )
+    return redirect("safety_moderation:member", member_id=person.pk)
 
 
 @login_required
