@@ -7,7 +7,7 @@ can be tested on its own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from alongside.chat.models import Conversation
@@ -32,7 +32,10 @@ def _occurrence_in_week_of(conversation: Conversation, moment: datetime) -> Occu
     start_time = conversation.schedule_start
     assert start_time is not None  # noqa: S101 - only called for scheduled sessions
     starts_at = datetime.combine(day, start_time, tzinfo=zone)
-    return Occurrence(starts_at, starts_at + timedelta(minutes=conversation.schedule_minutes))
+    # Add the length in UTC: arithmetic on a zoned datetime is wall-clock time, which makes
+    # a session that spans a clock change an hour too long or too short.
+    length = timedelta(minutes=conversation.schedule_minutes)
+    return Occurrence(starts_at, (starts_at.astimezone(UTC) + length).astimezone(zone))
 
 
 def current_occurrence(conversation: Conversation, now: datetime) -> Occurrence | None:
@@ -72,11 +75,13 @@ def is_open(conversation: Conversation, now: datetime) -> bool:
 
 
 def session_end(conversation: Conversation, now: datetime) -> datetime:
-    """Until when "end the session" closes it: the end of this slot, or indefinitely."""
-    slot = current_occurrence(conversation, now)
-    if conversation.kind == Conversation.Kind.SESSION and slot is not None:
-        return slot.ends_at
-    return now + CLOSED_INDEFINITELY
+    """Until when "end the session" closes it: the end of this (or the next) slot; an
+    always-open room, until the facilitator opens it again."""
+    if conversation.kind != Conversation.Kind.SESSION:
+        return now + CLOSED_INDEFINITELY
+    # Outside its slot, ending a session cancels the next one, never all of them.
+    slot = current_occurrence(conversation, now) or next_occurrence(conversation, now)
+    return slot.ends_at if slot is not None else now
 
 
 def mute_end(conversation: Conversation, now: datetime) -> datetime:
