@@ -103,7 +103,14 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             return
         try:
             await handler(content)
-        except (ValidationError, PermissionDenied, Http404, ValueError, TypeError) as error:
+        except (
+            ValidationError,
+            PermissionDenied,
+            Http404,
+            KeyError,
+            ValueError,
+            TypeError,
+        ) as error:
             await self.send_json(
                 {
                     "type": "error",
@@ -238,7 +245,9 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
             actor=self.user,
             message=message,
             body=str(content.get("body") or ""),
-            content_warning=content.get("content_warning"),
+            content_warning=(
+                None if content.get("content_warning") is None else str(content["content_warning"])
+            ),
         )
         if outcome.notice is not None:
             await self.send_json(

@@ -248,6 +248,9 @@ def require_may_send(author: User, conversation: Conversation) -> None:
     restriction = posting_restriction(author)
     if restriction:
         raise ValidationError(restriction)
+    # The caller's copy may be old (a socket keeps one per subscription): read what a
+    # facilitator may have changed since (slow mode, closing) from the database.
+    conversation.refresh_from_db(fields=["slow_mode_seconds", "closed_until"])
     now = timezone.now()
     refusal = (
         _direct_refusal(author, conversation)
@@ -289,7 +292,13 @@ def _reply_target(conversation: Conversation, reply_to_id: int | None) -> Messag
     return target
 
 
-def _existing_outcome(message: Message, author: User) -> SendOutcome:
+def _existing_outcome(message: Message, conversation: Conversation) -> SendOutcome:
+    if message.conversation_id != conversation.pk:
+        # A client_id is unique per author, not per conversation: refuse rather than answer
+        # with another conversation's message and leave this one unsent.
+        raise ValidationError(
+            {"client_id": _("This message id was already used in another conversation.")}
+        )
     return SendOutcome(
         message=message,
         payload=message_payload(message, reactions_by_message([message.pk]).get(message.pk)),
@@ -316,7 +325,7 @@ def message_send(
     client_id = _clean_client_id(client_id)
     existing = _already_sent(author, client_id)
     if existing is not None:
-        return _existing_outcome(existing, author)
+        return _existing_outcome(existing, conversation)
     body, content_warning = _clean_text(body, content_warning)
     require_may_send(author, conversation)
     screened = screen_text(author=author, text=body)
@@ -335,7 +344,7 @@ def message_send(
         existing = _already_sent(author, client_id)
         if existing is None:
             raise
-        return _existing_outcome(existing, author)
+        return _existing_outcome(existing, conversation)
     held = message.moderation_state == ModerationState.HELD
     return SendOutcome(
         message=message,
@@ -452,8 +461,10 @@ def message_edit(
     with transaction.atomic():
         message = Message.objects.select_related("conversation").get(pk=message.pk)
         state = publication_state(screened=screened, group=message.conversation.group)
-        if message.moderation_state == ModerationState.HIDDEN:
-            state = ModerationState.HIDDEN
+        if message.moderation_state != ModerationState.PUBLISHED:
+            # Held or hidden stays so until a moderator decides, as for posts: an edit that
+            # reads clean must not slip a held message past the queue.
+            state = message.moderation_state
         message.body = body
         message.content_warning = warning
         message.edited_at = timezone.now()
@@ -687,6 +698,11 @@ def conversation_leave(
         raise ValidationError(_("You're not in this conversation."))
     if (reason or share or block) and reported is None:
         raise ValidationError({"reported": _("Please choose who you are reporting.")})
+    if share and not reason:
+        # Sharing goes with a report (moderators read it from the report's queue item).
+        raise ValidationError(
+            {"reason": _("To share the conversation, please choose what's wrong as well.")}
+        )
     if reported is not None and participant_for(reported, conversation) is None:
         raise ValidationError({"reported": _("That member isn't in this conversation.")})
     with transaction.atomic():
