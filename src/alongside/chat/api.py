@@ -236,7 +236,7 @@ class MessageReportOut(Schema):
     outcome: Report.Outcome
 
 
-class PreferencesOut(Schema):
+class ChatPreferencesOut(Schema):
     who_may_message: ChatPreferences.WhoMayMessage = Field(
         description="Who may start a one-to-one with me."
     )
@@ -245,7 +245,7 @@ class PreferencesOut(Schema):
     )
 
 
-class PreferencesIn(Schema):
+class ChatPreferencesIn(Schema):
     who_may_message: ChatPreferences.WhoMayMessage | None = Field(
         None, description="Null keeps it as it is."
     )
@@ -561,8 +561,8 @@ def report_message(
 # --- Preferences ----------------------------------------------------------------------------
 
 
-def _preferences_out(preferences: ChatPreferences) -> PreferencesOut:
-    return PreferencesOut(
+def _preferences_out(preferences: ChatPreferences) -> ChatPreferencesOut:
+    return ChatPreferencesOut(
         who_may_message=ChatPreferences.WhoMayMessage(preferences.who_may_message),
         presence_visibility=ChatPreferences.PresenceVisibility(preferences.presence_visibility),
     )
@@ -570,19 +570,19 @@ def _preferences_out(preferences: ChatPreferences) -> PreferencesOut:
 
 @router.get(
     "/preferences",
-    response={200: PreferencesOut, 401: ErrorOut},
+    response={200: ChatPreferencesOut, 401: ErrorOut},
     summary="Who may message me and see when I'm online",
 )
-def get_preferences(request: HttpRequest) -> PreferencesOut:
+def get_preferences(request: HttpRequest) -> ChatPreferencesOut:
     return _preferences_out(policy.preferences_for(_member(request)))
 
 
 @router.patch(
     "/preferences",
-    response={200: PreferencesOut, **WRITES},
+    response={200: ChatPreferencesOut, **WRITES},
     summary="Change who may message me or see when I'm online",
 )
-def update_preferences(request: HttpRequest, payload: PreferencesIn) -> PreferencesOut:
+def update_preferences(request: HttpRequest, payload: ChatPreferencesIn) -> ChatPreferencesOut:
     user = _member(request)
     current = policy.preferences_for(user)
     preferences = services.preferences_update(
