@@ -145,7 +145,10 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            # channels_redis waits for a worker's messages with a 5-second BZPOPMIN, and
+            # redis-py's default socket timeout is also 5 s: a longer one keeps quiet
+            # connections from being dropped when the read times out first.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 30}]},
         }
     }
 else:

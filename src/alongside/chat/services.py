@@ -15,6 +15,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -274,11 +276,12 @@ def _clean_client_id(client_id: str) -> str:
     return client_id
 
 
-def _next_seq(conversation: Conversation) -> int:
-    """Lock the conversation row and take its next number (in the caller's transaction)."""
+def _next_seq(conversation: Conversation, **also: Any) -> int:
+    """Lock the conversation row and take its next number (in the caller's transaction);
+    ``also`` are other fields of the row to set in the same update."""
     locked = Conversation.objects.select_for_update().only("pk", "last_seq").get(pk=conversation.pk)
     locked.last_seq += 1
-    Conversation.objects.filter(pk=conversation.pk).update(last_seq=locked.last_seq)
+    Conversation.objects.filter(pk=conversation.pk).update(last_seq=locked.last_seq, **also)
     conversation.last_seq = locked.last_seq
     return locked.last_seq
 
@@ -364,7 +367,7 @@ def _save_message(
     screened: ScreenedText,
 ) -> Message:
     now = timezone.now()
-    seq = _next_seq(conversation)
+    seq = _next_seq(conversation, last_message_at=now)
     state = publication_state(screened=screened, group=conversation.group)
     message = Message.objects.create(
         conversation=conversation,
@@ -387,11 +390,7 @@ def _save_message(
         held=held,
         group=conversation.group,
     )
-    Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
-    participant = _participant_add(conversation, author)
-    participant.last_sent_at = now
-    participant.last_read_seq = max(participant.last_read_seq, seq)
-    participant.save(update_fields=["last_sent_at", "last_read_seq"])
+    _participant_record_send(conversation, author, now, seq)
     delivery.publish_change(
         conversation_id=conversation.pk,
         seq=seq,
@@ -401,6 +400,22 @@ def _save_message(
     if conversation.is_direct and screened.holding_flags & CONTACT_FLAGS:
         _add_notice(conversation, "contact_warning")
     return message
+
+
+def _participant_record_send(
+    conversation: Conversation, author: User, now: datetime, seq: int
+) -> None:
+    """The author takes part (again, if they had left), has sent now and has read up to
+    their own message: one update when they take part already, as they nearly always do."""
+    updated = Participant.objects.filter(conversation=conversation, user=author).update(
+        left_at=None, last_sent_at=now, last_read_seq=Greatest("last_read_seq", Value(seq))
+    )
+    if updated:
+        return
+    participant = _participant_add(conversation, author)
+    participant.last_sent_at = now
+    participant.last_read_seq = max(participant.last_read_seq, seq)
+    participant.save(update_fields=["last_sent_at", "last_read_seq"])
 
 
 def _add_notice(conversation: Conversation, code: str) -> Message:
