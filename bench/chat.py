@@ -524,7 +524,9 @@ class ClientProcess:
             for index, (session, room, user_id, ports) in enumerate(spec["clients"])
         ]
         self.counter = 0
+        self.ping_seconds: float = spec["ping_seconds"]
         self.loading: asyncio.Task[None] | None = None
+        self.pinging: asyncio.Task[None] | None = None
 
     async def main(self) -> None:
         loop = asyncio.get_running_loop()
@@ -562,11 +564,25 @@ class ClientProcess:
             if all(client.connected for client in self.clients):
                 break
             await asyncio.sleep(0.05)
+        if self.ping_seconds:
+            self.pinging = asyncio.get_running_loop().create_task(self.ping_forever())
         return {
             "connected": sum(client.connected for client in self.clients),
             "seconds": time.monotonic() - started,
             "failures": self.failures[:5],
         }
+
+    async def ping_forever(self) -> None:
+        """Each client pings every ``ping_seconds``, as the page does to stay shown online
+        (the server refreshes the presence mark and answers with who is online)."""
+        gap = self.ping_seconds / len(self.clients)
+        while True:
+            for client in self.clients:
+                await asyncio.sleep(gap)
+                if client.connected:
+                    frame = {"type": "ping", "conversation": client.room}
+                    with contextlib.suppress(Exception):
+                        await client.ws.send(json.dumps(frame))
 
     async def load(self, rate: float, seconds: float, measure: bool) -> None:
         """Send ``rate`` messages per second for ``seconds``, round-robin over the clients;
@@ -770,7 +786,12 @@ def run_mode(mode: str, args: argparse.Namespace) -> ModeResult:
         for number, share in enumerate(shares):
             command_read, command_write = context.Pipe(duplex=False)
             result_read, result_write = context.Pipe(duplex=False)
-            spec = {"name": f"p{number}", "cookie": made["cookie"], "clients": share}
+            spec = {
+                "name": f"p{number}",
+                "cookie": made["cookie"],
+                "clients": share,
+                "ping_seconds": args.ping,
+            }
             process = context.Process(
                 target=client_process_main, args=(spec, command_read, result_write), daemon=True
             )
@@ -943,6 +964,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20, help="seconds of steady load")
     parser.add_argument("--disruption", type=float, default=10, help="seconds of disruption")
     parser.add_argument("--client-processes", type=int, default=2)
+    parser.add_argument(
+        "--ping", type=float, default=30, help="seconds between a client's pings (0: none)"
+    )
     parser.add_argument(
         "--profile",
         metavar="DIR",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -23,7 +24,10 @@ QUIET_SECONDS = 6.5
 
 
 def run(scenario: Coroutine[Any, Any, None]) -> None:
-    asyncio.run(asyncio.wait_for(scenario, SCENARIO_SECONDS))
+    """Run the scenario on a fresh event loop in its own thread: in the full suite the
+    browser tests' Playwright may already run a loop in this thread."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, asyncio.wait_for(scenario, SCENARIO_SECONDS)).result()
 
 
 async def warm_up(sender: ChatClient, receivers: list[ChatClient]) -> None:
