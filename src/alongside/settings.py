@@ -17,7 +17,7 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from alongside.core.paths import data_dir, secret_key
+from alongside.core.paths import data_dir, encryption_salts, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -41,6 +41,8 @@ DEBUG = env_bool("ALONGSIDE_DEBUG", False)
 # Production mode turns on HTTPS-only cookies, HSTS and the proxy header.
 PRODUCTION = env_bool("ALONGSIDE_PRODUCTION", False)
 SECRET_KEY = secret_key(DATA_DIR)
+# Salts for the encrypted fields (django-fernet-encrypted-fields reads SALT_KEY).
+SALT_KEY = encryption_salts(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALONGSIDE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("ALONGSIDE_CSRF_TRUSTED_ORIGINS", [])
 
@@ -59,6 +61,8 @@ INSTALLED_APPS = [
     "alongside.notifications",
     "alongside.safety",
     "alongside.chat",
+    "alongside.measures",
+    "alongside.selfcare",
 ]
 
 MIDDLEWARE = [
@@ -378,3 +382,10 @@ CHAT_DIRECT_REQUIRE_APPROVAL = env_bool("ALONGSIDE_DM_REQUIRE_APPROVAL", False)
 # Whether sign-up admits under-18s (it then asks an age band); adults other than
 # background-checked peer supporters cannot open one-to-one conversations with them.
 ADMITS_UNDER_18 = env_bool("ALONGSIDE_ADMITS_UNDER_18", False)
+
+# Outcome measures. The named responder (a handle with the moderator permission) is told at
+# once when a PHQ-9 answer to item 9 is above 0; with none configured the site offers the
+# PHQ-8, which has no item about self-harm.
+MEASURES_RESPONDER = os.environ.get("ALONGSIDE_MEASURES_RESPONDER", "").strip()
+# A folder of the organisation's own measure definitions (licensed measures it holds), JSON.
+MEASURES_EXTRA_DIR = os.environ.get("ALONGSIDE_MEASURES_DIR", "")

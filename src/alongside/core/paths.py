@@ -37,14 +37,26 @@ def secret_key(directory: Path) -> str:
     Generating the key on first run means a fresh install is never left with a well-known
     default key, and sessions survive restarts.
     """
-    configured = os.environ.get("ALONGSIDE_SECRET_KEY")
-    if configured:
-        return configured
-    key_file = directory / "secret_key"
+    return os.environ.get("ALONGSIDE_SECRET_KEY") or _generated_once(directory, "secret_key")
+
+
+def encryption_salts(directory: Path) -> list[str]:
+    """``ALONGSIDE_ENCRYPTION_SALT`` (comma-separated, newest first), else one generated once.
+
+    Encrypted fields derive their keys from the secret key and these salts; a list lets a
+    deployment add a new salt at the front and still read what older ones encrypted.
+    """
+    configured = [part.strip() for part in os.environ.get("ALONGSIDE_ENCRYPTION_SALT", "").split(",")]
+    configured = [part for part in configured if part]
+    return configured or [_generated_once(directory, "encryption_salt")]
+
+
+def _generated_once(directory: Path, name: str) -> str:
+    key_file = directory / name
     if not key_file.exists():
         # Written aside, then linked into place: link() fails if another worker got there
         # first, so every process ends up reading the same, complete key.
-        draft = directory / f".secret_key.{os.getpid()}"
+        draft = directory / f".{name}.{os.getpid()}"
         draft.write_text(secrets.token_urlsafe(50))
         draft.chmod(0o600)
         try:

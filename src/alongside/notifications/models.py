@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     MODERATION = "moderation", _("Messages from the moderators")
     REPORT_OUTCOME = "report_outcome", _("What happened to my reports")
     SAFETY_ALERT = "safety_alert", _("Urgent safety alerts (moderators)")
+    MEASURE_DUE = "measure_due", _("Questionnaires that are due")
 
 
 class Notification(models.Model):

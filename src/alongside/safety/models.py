@@ -29,6 +29,8 @@ class ContentKind(models.TextChoices):
     MEMBER = "member", _("Member")
     MESSAGE = "message", _("Chat message")
     CONVERSATION = "conversation", _("Conversation")
+    # A questionnaire answer that started the safety pathway (PHQ-9 item 9 above 0).
+    MEASURE = "measure", _("Questionnaire answer")
 
 
 class Screening(models.Model):
