@@ -41,6 +41,9 @@ DEBUG = env_bool("ALONGSIDE_DEBUG", False)
 # Production mode turns on HTTPS-only cookies, HSTS and the proxy header.
 PRODUCTION = env_bool("ALONGSIDE_PRODUCTION", False)
 SECRET_KEY = secret_key(DATA_DIR)
+# Old keys after a rotation: sessions and reset links signed with them, and fields encrypted
+# with them, keep working until re-saved.
+SECRET_KEY_FALLBACKS = env_list("ALONGSIDE_SECRET_KEY_FALLBACKS", [])
 # Salts for the encrypted fields (django-fernet-encrypted-fields reads SALT_KEY).
 SALT_KEY = encryption_salts(DATA_DIR)
 ALLOWED_HOSTS = env_list("ALONGSIDE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
