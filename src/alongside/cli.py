@@ -161,6 +161,68 @@ def cmd_screen(_args: argparse.Namespace) -> int:
     return run_screen(sys.stdin, sys.stdout)
 
 
+def _parse_answer(raw: str, number: int) -> int | None:
+    """One command-line answer: a whole number, or ``-`` for an item left unanswered."""
+    if raw == "-":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(
+            f"answer {number} is {raw!r}; write a whole number, or - for an unanswered item"
+        ) from None
+
+
+def run_score(measure: str | None, answers: Sequence[str], *, listing: bool, out: IO[str]) -> int:
+    """Score answers with the site's own engine and print JSON; 2 with a message on bad input."""
+    # The engine reads the organisation's folder (ALONGSIDE_MEASURES_DIR) through settings,
+    # lazily; no database or app loading is needed.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alongside.settings")
+    from alongside.measures.engine import (
+        DefinitionError,
+        ResponseError,
+        UnknownMeasure,
+        available_measures,
+        get_definition,
+        score,
+    )
+
+    try:
+        if listing:
+            for definition in available_measures():
+                out.write(
+                    f"{definition.key}\t{definition.short_name}\t{definition.item_count} items"
+                    f"\t{definition.name}\n"
+                )
+            return 0
+        if not measure:
+            raise ValueError("name a measure (alongside score --list shows them)")
+        definition = get_definition(measure)
+        responses = [_parse_answer(raw, n) for n, raw in enumerate(answers, start=1)]
+        result = score(definition, responses)
+    except (UnknownMeasure, ResponseError, DefinitionError, ValueError) as error:
+        message = error.args[0] if error.args else str(error)
+        print(f"alongside score: {message}", file=sys.stderr)
+        return 2
+    printed: dict[str, Any] = {
+        "measure": result.measure,
+        "total": result.score,
+        "band": result.band,
+        "valid": result.valid,
+        "flags": result.flags,
+    }
+    if definition.conversion is not None:
+        printed["raw_total"] = result.raw_total
+    if not result.valid:
+        printed["reason"] = result.reason
+    out.write(json.dumps(printed, ensure_ascii=False) + "\n")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    return run_score(args.measure, args.answers, listing=args.list, out=sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alongside", description="Alongside peer support")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -185,6 +247,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="screen JSON lines from stdin ({'text', 'role', 'context'}) and print the results",
     )
     screen.set_defaults(func=cmd_screen)
+
+    score = sub.add_parser(
+        "score",
+        help="score a questionnaire: alongside score phq9 1 2 1 0 3 1 2 1 0 (- for unanswered)",
+    )
+    score.add_argument("measure", nargs="?", help="measure key, e.g. phq9 (see --list)")
+    score.add_argument("answers", nargs="*", help="one answer per item, in order; - if unanswered")
+    score.add_argument("--list", action="store_true", help="list the measures and exit")
+    score.set_defaults(func=cmd_score)
 
     worker = sub.add_parser(
         "worker", help="run the periodic jobs: alert escalation, statistics, clean-up"

@@ -64,9 +64,10 @@ def check_responses(definition: MeasureDefinition, responses: Sequence[int | Non
     if isinstance(responses, str | bytes):
         raise ResponseError(f"{name}: answers must be a list, not text")
     if len(responses) != count:
+        given = len(responses)
         raise ResponseError(
-            f"{name} has {count} items but {len(responses)} "
-            f"answer{'' if len(responses) == 1 else 's'} were given"
+            f"{name} has {count} items but {given} "
+            f"{'answer was' if given == 1 else 'answers were'} given"
         )
     for item, response in zip(definition.items, responses, strict=True):
         if response is None:
@@ -85,7 +86,9 @@ def check_responses(definition: MeasureDefinition, responses: Sequence[int | Non
 
 def risk_items(definition: MeasureDefinition, responses: Sequence[int | None]) -> list[str]:
     """Keys of the safety items answered at or above their threshold."""
-    by_key = {item.key: response for item, response in zip(definition.items, responses, strict=True)}
+    by_key = {
+        item.key: response for item, response in zip(definition.items, responses, strict=True)
+    }
     endorsed = []
     for safety in definition.safety_items:
         response = by_key.get(safety.item_key)
@@ -173,7 +176,7 @@ def score(definition: MeasureDefinition, responses: Sequence[int | None]) -> Sco
 
 
 def reliable_change(definition: MeasureDefinition, before: float, after: float) -> str:
-    """"improved", "deteriorated" or "no_reliable_change" between two reported scores.
+    """ "improved", "deteriorated" or "no_reliable_change" between two reported scores.
 
     A change of exactly the threshold counts (NHS Talking Therapies: a fall of 6 or more on the
     PHQ-9). The direction follows ``higher_is_worse``. A measure with no published threshold
@@ -251,7 +254,7 @@ def talking_therapies_outcome(
         if not definition.score_min <= value <= definition.score_max:
             raise ResponseError(
                 f"{definition.short_name} total {value} is outside "
-                f"{_whole(definition.score_min)}–{_whole(definition.score_max)}"
+                f"{_whole(definition.score_min)} to {_whole(definition.score_max)}"
             )
     phq9_change = reliable_change(phq9, phq9_before, phq9_after)
     gad7_change = reliable_change(gad7, gad7_before, gad7_after)
