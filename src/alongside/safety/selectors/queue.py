@@ -303,6 +303,9 @@ class ItemDetail:
     actions: list[ModerationAction]
     history: MemberHistory
     chat: ChatContext | None = None
+    # A questionnaire answer that started the safety pathway: only the risk item, the total
+    # and the follow-up answers (``alongside.measures.selectors.MeasureSafetySummary``).
+    measure: Any = None
 
     @property
     def item(self) -> QueueItem:
@@ -332,6 +335,9 @@ class ItemDetail:
 
     @property
     def shows_held_content(self) -> bool:
+        if self.measure is not None:
+            # Questionnaire answers are private to the member: every opening is audited.
+            return True
         if self.chat is not None:
             return bool(self.held_message_ids)
         if self.profile is not None:
@@ -413,8 +419,14 @@ def item_detail(user: AnyUser, item: QueueItem) -> ItemDetail:
         if item.kind in (ContentKind.MESSAGE, ContentKind.CONVERSATION)
         else None
     )
+    measure = None
+    if item.kind == ContentKind.MEASURE:
+        from alongside.measures.selectors import measure_safety_summary
+
+        measure = measure_safety_summary(user, item)
     return ItemDetail(
         chat=chat,
+        measure=measure,
         row=_rows([item])[0],
         post=post,
         context_posts=context,

@@ -22,7 +22,7 @@ from alongside.accounts.models import User
 from alongside.notifications.models import NotificationKind
 from alongside.notifications.services import notify_message
 from alongside.safety.live import announce_queue_change
-from alongside.safety.models import Alert, QueueItem
+from alongside.safety.models import Alert, ContentKind, QueueItem
 from alongside.safety.services.audit import audit_record
 
 
@@ -42,6 +42,15 @@ def _tell(moderators: list[User], *, item: QueueItem, message: str) -> None:
         )
 
 
+def _alert_message(item: QueueItem) -> str:
+    """Say what kind of thing raised the alert; never what it says."""
+    if item.kind == ContentKind.MEASURE:
+        return _("Urgent: a questionnaire answer shows someone may be at risk. Please look now.")
+    if item.kind in (ContentKind.MESSAGE, ContentKind.CONVERSATION):
+        return _("Urgent: a chat message may show someone at risk. Please look now.")
+    return _("Urgent: a post may show someone at risk. Please look now.")
+
+
 @transaction.atomic(savepoint=False)
 def alert_raise(*, item: QueueItem) -> Alert:
     """Alert the moderators on duty about an urgent item (once per item)."""
@@ -56,11 +65,7 @@ def alert_raise(*, item: QueueItem) -> Alert:
         created_at=now,
         escalate_at=now + timedelta(minutes=settings.SAFETY_ESCALATION_MINUTES),
     )
-    _tell(
-        moderators_on_duty(),
-        item=item,
-        message=_("Urgent: a post may show someone at risk. Please look now."),
-    )
+    _tell(moderators_on_duty(), item=item, message=_alert_message(item))
     audit_record(
         actor=None,
         action="alert_raised",
