@@ -43,6 +43,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.publish_policies",
         "safety.moderate_content",
         "safety.view_audit_log",
+        "measures.manage_measure_schedules",
     ],
     Role.RESEARCHER: ["accounts.view_research_data"],
 }

@@ -998,6 +998,7 @@ def load_demo() -> None:
         refresh_counters(groups.values())
     _ensure_safety_demo(users)
     _ensure_chat_demo(users, groups)
+    _ensure_self_management_demo(users)
 
 
 # Posts the demo writes through the real services, so the moderators' queue has something in
@@ -1059,6 +1060,18 @@ DEMO_DIRECT_MESSAGES = [
     ("quiet_heron", "Better than last week. I got to the second stop before I had to get off."),
     ("willow_and_tea", "That's real progress. I remember when two stops felt like a marathon."),
 ]
+
+
+def _ensure_self_management_demo(users: dict[str, User]) -> None:
+    """A wellbeing schedule for everyone, and quiet_heron's questionnaire history, check-ins,
+    goals, "what helps me" and safety plan (all invented), so the progress pages have data."""
+    from alongside.measures.demo_responses import ensure_demo_responses
+    from alongside.measures.demo_schedules import ensure_demo_schedule
+    from alongside.selfcare.demo import ensure_demo_selfcare
+
+    ensure_demo_schedule()
+    ensure_demo_responses(users["quiet_heron"])
+    ensure_demo_selfcare(users["quiet_heron"])
 
 
 def _ensure_chat_demo(users: dict[str, User], groups: dict[str, Group]) -> None:

@@ -122,11 +122,16 @@ def _reaction_label(detail: str) -> str:
     return detail
 
 
-# Kinds that carry their own message instead of pointing at a post. They are about safety
-# and moderation, so a member cannot switch them off (only their email copy).
-MESSAGE_KINDS = frozenset(
+# Kinds about safety and moderation: a member cannot switch them off (only their email copy),
+# so they are not offered in the preferences.
+ALWAYS_ON_KINDS = frozenset(
     {NotificationKind.MODERATION, NotificationKind.REPORT_OUTCOME, NotificationKind.SAFETY_ALERT}
 )
+# Kinds that a member may switch off, in the app and by email, although they carry their own
+# message: a reminder that questionnaires are waiting is an offer, never an obligation.
+OPTIONAL_MESSAGE_KINDS = frozenset({NotificationKind.MEASURE_DUE})
+# Kinds that carry their own message (and link) instead of pointing at a post.
+MESSAGE_KINDS = ALWAYS_ON_KINDS | OPTIONAL_MESSAGE_KINDS
 
 
 def _describe_message(notification: Notification) -> NotificationEntry:
@@ -214,11 +219,12 @@ def notification_for(*, user: User, notification_id: int) -> NotificationEntry:
 
 
 def preferences_for(*, user: User) -> list[PreferenceEntry]:
-    """Every kind with the member's choice, or the default (in the app, no email)."""
+    """Every kind a member may switch off, with their choice or the default (in the app, no
+    email). Safety and moderation messages are always shown, so they are not listed."""
     rows = {row.kind: row for row in NotificationPreference.objects.filter(user=user)}
     entries = []
     for kind in NotificationKind:
-        if kind in MESSAGE_KINDS:
+        if kind in ALWAYS_ON_KINDS:
             continue
         row = rows.get(kind.value)
         entries.append(

@@ -9,13 +9,13 @@ Emails carry no post content: who did what, the thread title, and a link back to
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import send_mail, send_mass_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from alongside.communities import selectors as communities_selectors
 from alongside.notifications import selectors
 from alongside.notifications.models import Notification, NotificationKind, NotificationPreference
+from alongside.safety.models import SafetyPreferences
 from alongside.safety.selectors.protection import is_blocked_between
 from alongside.safety.selectors.standing import paused_until
 
@@ -187,6 +188,68 @@ def notify_message(
         address, url = recipient.email, settings.SITE_URL + reverse("notifications:list")
         transaction.on_commit(lambda: _send_message_email(address, subject, url))
     return notification
+
+
+@transaction.atomic
+def notify_optional_messages(
+    *,
+    kind: str,
+    messages: Sequence[tuple[User, str]],
+    link: str = "",
+    email_subject: str = "",
+) -> list[Notification]:
+    """Notifications that carry their own message, of a kind members may switch off (a
+    reminder that questionnaires are waiting), for many members in a few queries.
+
+    Each member's preference for ``kind`` decides: no notification when they switched it off
+    in the app (the email comes on top of the in-app one, as the settings page says), and an
+    email only when they asked for one, have an address and are not taking a break. As with
+    every message email, it holds ``email_subject`` and a link, never the message itself.
+    Returns the notifications created.
+    """
+    if kind not in selectors.OPTIONAL_MESSAGE_KINDS:
+        raise ValueError(f"{kind!r} is not a message kind members may switch off.")
+    recipients = {user.pk: (user, message) for user, message in messages if user.is_active}
+    if not recipients:
+        return []
+    preferences = {
+        row.user_id: row
+        for row in NotificationPreference.objects.filter(user_id__in=recipients, kind=kind)
+    }
+    notifications: list[Notification] = []
+    wants_email: list[int] = []
+    for user_id, (user, message) in recipients.items():
+        row = preferences.get(user_id)
+        if row is not None and not row.in_app:
+            continue
+        notifications.append(Notification(recipient=user, kind=kind, message=message, link=link))
+        if row is not None and row.email and user.email:
+            wants_email.append(user_id)
+    created = Notification.objects.bulk_create(notifications)
+    keys = [selectors.unread_count_cache_key(n.recipient_id) for n in created]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))
+    if wants_email:
+        on_break = set(
+            SafetyPreferences.objects.filter(
+                user_id__in=wants_email, paused_until__gt=timezone.now()
+            ).values_list("user_id", flat=True)
+        )
+        addresses = [recipients[pk][0].email for pk in wants_email if pk not in on_break]
+        subject = email_subject or _("A message from %(site)s") % {"site": settings.SITE_NAME}
+        # Worded now, in the language the caller chose, not in whatever is active at commit.
+        body = _("You have a new message on %(site)s. Read it here: %(url)s") % {
+            "site": settings.SITE_NAME,
+            "url": settings.SITE_URL + reverse("notifications:list"),
+        }
+        if addresses:
+            transaction.on_commit(lambda: _send_message_emails(addresses, subject, body))
+    return created
+
+
+def _send_message_emails(addresses: list[str], subject: str, body: str) -> None:
+    """One email per address over one connection; nobody sees anyone else's address."""
+    send_mass_mail([(subject, body, None, [address]) for address in addresses], fail_silently=True)
 
 
 def _send_message_email(address: str, subject: str, url: str) -> None:

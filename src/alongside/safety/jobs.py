@@ -41,6 +41,9 @@ def run_periodic_jobs() -> None:
         jobs.append(statistics_refresh)
     except ImportError:  # pragma: no cover - statistics arrive with the moderation tools
         pass
+    from alongside.measures.reminders import run_measure_jobs
+
+    jobs.append(run_measure_jobs)
     for job in jobs:
         try:
             job()

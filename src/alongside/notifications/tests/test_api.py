@@ -119,6 +119,8 @@ def test_get_and_update_preferences(member: User, client_for: ClientFor) -> None
         ("reply", True, False),
         ("mention", True, False),
         ("reaction", True, False),
+        # Questionnaire reminders can be switched off; safety messages are not listed.
+        ("measure_due", True, False),
     ]
     response = client.patch(
         f"{BASE}/preferences",

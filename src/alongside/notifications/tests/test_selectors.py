@@ -164,4 +164,11 @@ def test_preferences_for_lists_every_kind_with_defaults(member: User) -> None:
     prefs = {
         entry.kind: (entry.in_app, entry.email) for entry in selectors.preferences_for(user=member)
     }
-    assert prefs == {"reply": (True, False), "mention": (True, False), "reaction": (False, False)}
+    # Questionnaire reminders are listed (a member may switch them off); safety and
+    # moderation messages are not (they are always shown).
+    assert prefs == {
+        "reply": (True, False),
+        "mention": (True, False),
+        "reaction": (False, False),
+        "measure_due": (True, False),
+    }

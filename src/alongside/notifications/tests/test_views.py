@@ -165,7 +165,7 @@ def test_preferences_without_email_disable_email(member: User, client_for: Clien
     html = client.get(reverse("notifications:preferences")).content.decode()
     assert "your account has no email address" in html
     assert reverse("accounts:profile_edit") in html
-    assert html.count("disabled") == 3
+    assert html.count("disabled") == 4  # one email box per kind a member can choose
     # A forged email box is ignored: the field is disabled.
     response = client.post(
         reverse("notifications:preferences"),
@@ -175,7 +175,12 @@ def test_preferences_without_email_disable_email(member: User, client_for: Clien
     prefs = {
         p.kind: (p.in_app, p.email) for p in NotificationPreference.objects.filter(user=member)
     }
-    assert prefs == {"reply": (True, False), "mention": (True, False), "reaction": (False, False)}
+    assert prefs == {
+        "reply": (True, False),
+        "mention": (True, False),
+        "reaction": (False, False),
+        "measure_due": (False, False),
+    }
 
 
 def test_preferences_with_email(make_user: Callable[..., User], client_for: ClientFor) -> None:
@@ -192,7 +197,12 @@ def test_preferences_with_email(make_user: Callable[..., User], client_for: Clie
     prefs = {
         p.kind: (p.in_app, p.email) for p in NotificationPreference.objects.filter(user=member)
     }
-    assert prefs == {"reply": (True, True), "mention": (True, False), "reaction": (False, False)}
+    assert prefs == {
+        "reply": (True, True),
+        "mention": (True, False),
+        "reaction": (False, False),
+        "measure_due": (False, False),
+    }
     html = response.content.decode()
     assert html.count("checked") == 3
 
