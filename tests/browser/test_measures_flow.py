@@ -95,12 +95,12 @@ def test_phq9_item_9_gives_help_at_once_and_alerts_the_responder(
     assert response.safety_started_at is not None
 
     # The follow-up questions.
-    page.get_by_role("group", name=re.compile("thoughts of ending your life right now")).get_by_label(
-        "Yes"
-    ).check()
+    thoughts_now = re.compile("thoughts of ending your life right now")
+    page.get_by_role("group", name=thoughts_now).get_by_label("Yes").check()
     page.get_by_role("group", name=re.compile("contact you")).get_by_label("Yes").check()
     page.get_by_role("button", name="Send my answers").click()
-    expect(page.get_by_text(re.compile("kestrel_mod|someone from our team", re.I)).first).to_be_visible()
+    what_next = re.compile("kestrel_mod|someone from our team", re.IGNORECASE)
+    expect(page.get_by_text(what_next).first).to_be_visible()
 
     # The responder's queue shows the urgent alert without a reload.
     expect(queue.get_by_text(re.compile("Urgent alert waiting"))).to_be_visible()
@@ -154,15 +154,18 @@ def test_self_management_progress_and_summary(asgi_live_server: str, browser: Br
     page.goto(f"{base}/me/progress/")
     chart = page.locator("img[src*='charts/measure/gad7']")
     expect(chart).to_be_visible()
-    assert chart.evaluate("img => img.complete && img.naturalWidth > 0") is True
+    # The SVG really loads as an image (its own response, outside the page's strict CSP).
+    page.wait_for_function(
+        "() => { const img = document.querySelector(\"img[src*='charts/measure/gad7']\");"
+        " return img.complete && img.naturalWidth > 0; }",
+        timeout=20_000,
+    )
     expect(page.get_by_text(re.compile("not a diagnosis", re.IGNORECASE)).first).to_be_visible()
     expect(page.locator("table").first).to_be_visible()
 
     # The summary: the member chooses, downloads a one-page PDF.
     page.goto(f"{base}/me/progress/summary/")
-    page.get_by_label(re.compile("questions", re.IGNORECASE)).fill(
-        "Could we talk about my sleep?"
-    )
+    page.get_by_label(re.compile("questions", re.IGNORECASE)).fill("Could we talk about my sleep?")
     with page.expect_download() as download_info:
         page.get_by_role("button", name=re.compile("Download", re.IGNORECASE)).click()
     path = download_info.value.path()

@@ -46,8 +46,8 @@ def encryption_salts(directory: Path) -> list[str]:
     Encrypted fields derive their keys from the secret key and these salts; a list lets a
     deployment add a new salt at the front and still read what older ones encrypted.
     """
-    configured = [part.strip() for part in os.environ.get("ALONGSIDE_ENCRYPTION_SALT", "").split(",")]
-    configured = [part for part in configured if part]
+    listed = os.environ.get("ALONGSIDE_ENCRYPTION_SALT", "").split(",")
+    configured = [part.strip() for part in listed if part.strip()]
     return configured or [_generated_once(directory, "encryption_salt")]
 
 

@@ -26,9 +26,7 @@ class CheckIn(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="check_ins"
     )
     day = models.DateField()
-    mood = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(5)]
-    )
+    mood = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
     note = EncryptedTextField(null=True, blank=True)
     tags = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -48,7 +46,7 @@ class CheckIn(models.Model):
 
 
 class Goal(models.Model):
-    """A personal goal in the member's words, rated 0–10 over time (goal-based outcomes)."""
+    """A personal goal in the member's words, rated 0 to 10 over time (goal-based outcomes)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("Working on it")
