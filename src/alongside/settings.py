@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "alongside.chat",
     "alongside.measures",
     "alongside.selfcare",
+    "alongside.evaluation",
 ]
 
 MIDDLEWARE = [
