@@ -292,7 +292,34 @@ def test_pages_for_a_member(loaded: None) -> None:
     )
     assert made.headers["Location"] == reverse("accounts:recovery_codes")
     urls.append(reverse("accounts:recovery_codes"))
+    urls += self_management_urls(user)
     audit_all(client, urls)
+
+
+def self_management_urls(user: User) -> list[str]:
+    """The member's own pages: questionnaires, check-ins, goals, safety plan, progress."""
+    from alongside.measures.models import MeasureResponse
+    from alongside.selfcare.models import Goal
+
+    goal = Goal.objects.filter(member=user).first()
+    response = MeasureResponse.objects.filter(member=user).first()
+    assert goal is not None and response is not None, "the demo gives quiet_heron both"
+    return [
+        reverse("selfcare:hub"),
+        reverse("selfcare:check_in"),
+        reverse("selfcare:check_ins"),
+        reverse("selfcare:goals"),
+        reverse("selfcare:goal_detail", args=[goal.pk]),
+        reverse("selfcare:helps"),
+        reverse("selfcare:safety_plan"),
+        reverse("selfcare:safety_plan_edit"),
+        reverse("selfcare:safety_plan_print"),
+        reverse("measures:index"),
+        reverse("measures:take", args=["gad7"]),
+        reverse("measures:result", args=[response.pk]),
+        reverse("progress:index"),
+        reverse("progress:summary"),
+    ]
 
 
 def test_pages_for_an_administrator(loaded: None) -> None:
@@ -311,6 +338,8 @@ def test_pages_for_an_administrator(loaded: None) -> None:
             reverse("communities:group_members", args=[moderated.slug]),
             reverse("accounts:member_roles", args=["quiet_heron"]),
             reverse("accounts:policy_publish"),
+            reverse("measures:measure_schedules:list"),
+            reverse("measures:measure_schedules:create"),
             *thread_urls(user)[:3],
         ],
     )
