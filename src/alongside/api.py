@@ -19,7 +19,10 @@ from alongside.api_schemas import validation_problems
 api = NinjaAPI(
     title="Alongside API",
     version="1",
-    description="Groups, threads, replies, reactions and notifications.",
+    description=(
+        "Groups, threads, replies, reactions, notifications, chat, questionnaires and "
+        "self-management."
+    ),
     auth=django_auth,
     docs_url=None,
     urls_namespace="api",
@@ -46,3 +49,4 @@ api.add_router("/safety/", "alongside.safety.api.router")
 api.add_router("/screening/", "alongside.safety.api_draft.router")
 api.add_router("/chat/", "alongside.chat.api.router")
 api.add_router("/measures/", "alongside.measures.api.router")
+api.add_router("/me/", "alongside.selfcare.api.router")
