@@ -1,7 +1,7 @@
 """The ``alongside`` command: serve the site, load demo data, run Django management commands.
 
-Later capabilities add subcommands here (``alongside screen``, ``alongside score`` …), each a
-thin wrapper over the same services the site uses.
+Later capabilities add subcommands here (``alongside screen``, ``alongside score``,
+``alongside meta`` …), each a thin wrapper over the same services the site uses.
 """
 
 from __future__ import annotations
@@ -223,6 +223,39 @@ def cmd_score(args: argparse.Namespace) -> int:
     return run_score(args.measure, args.answers, listing=args.list, out=sys.stdout)
 
 
+def run_meta(args: argparse.Namespace, out: IO[str]) -> int:
+    """Pool the studies in a CSV file and print one JSON object; 2 with a message on bad input."""
+    # Pure numpy/scipy: no Django settings, apps or database are touched.
+    from alongside.evaluation.stats.io import fit, forest_svg, load_studies, result_json
+
+    try:
+        mods = [name.strip() for name in args.mods.split(",") if name.strip()] if args.mods else []
+        studies = load_studies(
+            args.input,
+            measure=args.measure,
+            mods=mods,
+            cluster=args.cluster,
+            label=args.label,
+            drop00=args.drop00,
+        )
+        result = fit(studies, method=args.method, test=args.test, level=args.level)
+        printed = result_json(studies, result)
+        if args.plot:
+            with open(args.plot, "wb") as handle:
+                handle.write(forest_svg(studies, result))
+            printed["plot"] = str(args.plot)
+    except (ValueError, OSError) as error:
+        message = error.args[0] if isinstance(error, ValueError) and error.args else str(error)
+        print(f"alongside meta: {message}", file=sys.stderr)
+        return 2
+    out.write(json.dumps(printed, ensure_ascii=False, allow_nan=False) + "\n")
+    return 0
+
+
+def cmd_meta(args: argparse.Namespace) -> int:
+    return run_meta(args, sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="alongside", description="Alongside peer support")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -256,6 +289,39 @@ def build_parser() -> argparse.ArgumentParser:
     score.add_argument("answers", nargs="*", help="one answer per item, in order; - if unanswered")
     score.add_argument("--list", action="store_true", help="list the measures and exit")
     score.set_defaults(func=cmd_score)
+
+    meta = sub.add_parser(
+        "meta",
+        help="meta-analyse the studies in a CSV file (yi,vi or raw data) and print JSON",
+    )
+    meta.add_argument("--input", required=True, help="CSV file, one row per study")
+    meta.add_argument(
+        "--measure",
+        type=str.upper,
+        choices=["RR", "OR", "RD", "SMD", "SMCR"],
+        help="compute effect sizes from raw columns (without it: yi and vi columns)",
+    )
+    meta.add_argument(
+        "--method",
+        type=str.upper,
+        default="REML",
+        choices=["DL", "REML", "ML", "PM", "EB", "HE", "HS", "SJ", "FE", "EE"],
+        help="tau^2 estimator, or FE for an equal-effects model (default REML)",
+    )
+    meta.add_argument(
+        "--test", choices=["z", "knha"], default="z", help="z tests, or Knapp-Hartung t tests"
+    )
+    meta.add_argument("--mods", help="moderator columns, comma-separated: meta-regression")
+    meta.add_argument("--cluster", help="cluster column: a three-level model (REML or ML)")
+    meta.add_argument(
+        "--drop00",
+        action="store_true",
+        help="RR/OR: drop double-zero studies (no events, or only events, in both groups)",
+    )
+    meta.add_argument("--label", help="column of study labels for the plot")
+    meta.add_argument("--plot", help="write a forest plot to this SVG file")
+    meta.add_argument("--level", type=float, default=95.0, help="confidence level in %%")
+    meta.set_defaults(func=cmd_meta)
 
     worker = sub.add_parser(
         "worker", help="run the periodic jobs: alert escalation, statistics, clean-up"
