@@ -393,3 +393,5 @@ ADMITS_UNDER_18 = env_bool("ALONGSIDE_ADMITS_UNDER_18", False)
 MEASURES_RESPONDER = os.environ.get("ALONGSIDE_MEASURES_RESPONDER", "").strip()
 # A folder of the organisation's own measure definitions (licensed measures it holds), JSON.
 MEASURES_EXTRA_DIR = os.environ.get("ALONGSIDE_MEASURES_DIR", "")
+# Research reports: numbers resting on fewer than this many people are suppressed everywhere.
+RESEARCH_MIN_CELL = max(1, int(os.environ.get("ALONGSIDE_RESEARCH_MIN_CELL", "10")))

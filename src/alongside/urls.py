@@ -16,5 +16,7 @@ urlpatterns = [
     path("moderation/", include("alongside.safety.urls.moderation")),
     path("safety/appeals/", include("alongside.safety.urls.appeals")),
     path("safety/", include("alongside.safety.urls.member")),
+    path("evaluation/", include("alongside.evaluation.urls")),
+    path("research/", include("alongside.evaluation.report_urls")),
     path("api/v1/", api.urls),
 ]

@@ -44,6 +44,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "safety.moderate_content",
         "safety.view_audit_log",
         "measures.manage_measure_schedules",
+        "evaluation.manage_programmes",
+        "accounts.view_research_data",
     ],
     Role.RESEARCHER: ["accounts.view_research_data"],
 }

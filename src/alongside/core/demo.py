@@ -1072,6 +1072,15 @@ def _ensure_self_management_demo(users: dict[str, User]) -> None:
     ensure_demo_schedule()
     ensure_demo_responses(users["quiet_heron"])
     ensure_demo_selfcare(users["quiet_heron"])
+    _ensure_evaluation_demo(users)
+
+
+def _ensure_evaluation_demo(users: dict[str, User]) -> None:
+    """A programme with two cohorts and a randomised evaluation with invented participants,
+    so the programme pages and the researchers' report have data."""
+    from alongside.evaluation.demo import ensure_demo_evaluation
+
+    ensure_demo_evaluation(users)
 
 
 def _ensure_chat_demo(users: dict[str, User], groups: dict[str, Group]) -> None:

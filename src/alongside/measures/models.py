@@ -24,13 +24,23 @@ class MeasureSchedule(models.Model):
     Occasions are counted from the member's start: joining the site, or joining ``group`` when
     one is set. ``at_joining`` asks at week 0; ``every_weeks`` (2 or 4, 0 for never) repeats
     until ``end_weeks``; the end occasion is at ``end_weeks``; the follow-up is
-    ``follow_up_weeks`` after the end. A later programme (evaluation issue) reuses this table.
+    ``follow_up_weeks`` after the end. With ``programme`` set, occasions count from each
+    participant's enrolment in the programme instead (see ``alongside.evaluation``).
     """
 
     name = models.CharField(max_length=120)
     measures = models.JSONField(default=list, help_text="Measure keys, in the order asked.")
     group = models.ForeignKey(
         "communities.Group",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="measure_schedules",
+    )
+    # A programme's schedule: occasions count from each participant's enrolment (or
+    # randomisation) and apply to its live enrolments, every study arm included.
+    programme = models.ForeignKey(
+        "evaluation.Programme",
         null=True,
         blank=True,
         on_delete=models.CASCADE,

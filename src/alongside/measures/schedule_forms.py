@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from alongside.communities.models import Group
+from alongside.evaluation.models import Programme
 from alongside.measures import schedules
 from alongside.measures.models import MeasureSchedule
 
@@ -60,6 +61,16 @@ class ScheduleForm(forms.Form):
         empty_label=_("Everyone on the site (counted from when they joined the site)"),
         help_text=_("A group's members are counted from when they joined the group."),
     )
+    programme = forms.ModelChoiceField(
+        label=_("Or a programme's participants"),
+        queryset=Programme.objects.filter(active=True).order_by("name"),
+        required=False,
+        empty_label=_("No programme"),
+        help_text=_(
+            "Counted from each participant's enrolment (or randomisation in a study), and asked "
+            "of every arm, a waiting list included. Leave “Who is asked” as everyone."
+        ),
+    )
     at_joining = forms.BooleanField(
         label=_("Ask at joining (a baseline)"), required=False, initial=True
     )
@@ -99,6 +110,7 @@ class ScheduleForm(forms.Form):
                 "name": schedule.name,
                 "measures": list(schedule.measures),
                 "group": schedule.group_id,
+                "programme": schedule.programme_id,
                 "at_joining": schedule.at_joining,
                 "every_weeks": schedule.every_weeks,
                 "end_weeks": schedule.end_weeks,
@@ -113,6 +125,7 @@ class ScheduleForm(forms.Form):
             "name": data["name"],
             "measures": list(data["measures"]),
             "group": data["group"],
+            "programme": data["programme"],
             "at_joining": bool(data["at_joining"]),
             "every_weeks": int(data["every_weeks"]),
             "end_weeks": data["end_weeks"],

@@ -45,7 +45,9 @@ def schedules_for_manager(user: User) -> QuerySet[MeasureSchedule]:
     """Every schedule, active ones first, for someone who may manage them (403 otherwise)."""
     if not can_manage_schedules(user):
         raise PermissionDenied
-    return MeasureSchedule.objects.select_related("group").order_by("-active", "name", "pk")
+    return MeasureSchedule.objects.select_related("group", "programme").order_by(
+        "-active", "name", "pk"
+    )
 
 
 def access_schedule(user: User, schedule_id: int) -> MeasureSchedule:

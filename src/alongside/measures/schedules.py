@@ -1,9 +1,10 @@
 """When measures are due: the occasion maths, the schedule services and the job that invites.
 
-A schedule names occasions counted from each member's start (joining the site, or joining the
-schedule's group): ``baseline`` at week 0, ``week-N`` every 2 or 4 weeks, ``end`` and
-``follow-up``. Every due time is the start instant plus whole weeks, computed in UTC, so a
-clock change never moves an occasion by an hour.
+A schedule names occasions counted from each member's start (joining the site, joining the
+schedule's group, or, for a programme's schedule, their enrolment in the programme, moved to
+their randomisation when they take part in a study): ``baseline`` at week 0, ``week-N`` every
+2 or 4 weeks, ``end`` and ``follow-up``. Every due time is the start instant plus whole weeks,
+computed in UTC, so a clock change never moves an occasion by an hour.
 
 The invitation job asks each member for at most one occasion at a time: only the most recent
 occasion that has come due is created, and it replaces (lapses) any older one still waiting.
@@ -32,6 +33,7 @@ from alongside.safety.services.audit import audit_record
 if TYPE_CHECKING:
     from alongside.accounts.models import User
     from alongside.communities.models import Group
+    from alongside.evaluation.models import Programme
 
 logger = logging.getLogger(__name__)
 
@@ -166,6 +168,8 @@ def _clean(
     every_weeks: int,
     end_weeks: int | None,
     follow_up_weeks: int | None,
+    group: Group | None = None,
+    programme: Programme | None = None,
 ) -> tuple[str, list[str]]:
     """Check a schedule's settings; returns the tidied name and measure keys.
 
@@ -208,6 +212,13 @@ def _clean(
                 _("The follow-up must be between 1 and %(max)d weeks after the end.")
                 % {"max": FOLLOW_UP_WEEKS_MAX}
             )
+    if group is not None and programme is not None:
+        errors.setdefault("programme", []).append(
+            _(
+                "Choose a group or a programme, not both: a programme's schedule follows its "
+                "participants wherever they post."
+            )
+        )
     if not at_joining and not every_weeks and end_weeks is None:
         errors.setdefault("__all__", []).append(
             _("This schedule would never ask anything: choose at joining, a repeat or an end.")
@@ -222,6 +233,7 @@ def _settings_detail(schedule: MeasureSchedule) -> dict[str, object]:
         "name": schedule.name,
         "measures": list(schedule.measures),
         "group_id": schedule.group_id,
+        "programme_id": schedule.programme_id,
         "at_joining": schedule.at_joining,
         "every_weeks": schedule.every_weeks,
         "end_weeks": schedule.end_weeks,
@@ -236,6 +248,7 @@ def schedule_create(
     name: str,
     measures: Sequence[str],
     group: Group | None = None,
+    programme: Programme | None = None,
     at_joining: bool = True,
     every_weeks: int = 0,
     end_weeks: int | None = None,
@@ -250,11 +263,14 @@ def schedule_create(
         every_weeks=every_weeks,
         end_weeks=end_weeks,
         follow_up_weeks=follow_up_weeks,
+        group=group,
+        programme=programme,
     )
     schedule = MeasureSchedule.objects.create(
         name=name,
         measures=keys,
         group=group,
+        programme=programme,
         at_joining=at_joining,
         every_weeks=every_weeks,
         end_weeks=end_weeks,
@@ -279,6 +295,7 @@ def schedule_update(
     name: str,
     measures: Sequence[str],
     group: Group | None = None,
+    programme: Programme | None = None,
     at_joining: bool = True,
     every_weeks: int = 0,
     end_weeks: int | None = None,
@@ -294,11 +311,14 @@ def schedule_update(
         every_weeks=every_weeks,
         end_weeks=end_weeks,
         follow_up_weeks=follow_up_weeks,
+        group=group,
+        programme=programme,
     )
     before = _settings_detail(schedule)
     schedule.name = name
     schedule.measures = keys
     schedule.group = group
+    schedule.programme = programme
     schedule.at_joining = at_joining
     schedule.every_weeks = every_weeks
     schedule.end_weeks = end_weeks
@@ -308,6 +328,7 @@ def schedule_update(
             "name",
             "measures",
             "group",
+            "programme",
             "at_joining",
             "every_weeks",
             "end_weeks",
@@ -370,7 +391,23 @@ def invitation_skip(*, member: User, invitation: MeasureInvitation) -> MeasureIn
 
 
 def _starts(schedule: MeasureSchedule) -> Iterable[tuple[int, datetime]]:
-    """(member id, start) for everyone the schedule applies to, in one query."""
+    """(member id, start) for everyone the schedule applies to, in one query.
+
+    A programme's schedule applies to its live enrolments (every study arm, a waitlist too,
+    so both are measured on the same occasions), counted from ``Enrolment.started_at``.
+    """
+    if schedule.programme_id is not None:
+        from alongside.evaluation.models import Enrolment
+
+        return (
+            Enrolment.objects.filter(
+                programme_id=schedule.programme_id,
+                withdrawn_at__isnull=True,
+                member__is_active=True,
+            )
+            .values_list("member_id", "started_at")
+            .iterator()
+        )
     if schedule.group_id is None:
         from alongside.accounts.models import User
 
@@ -447,8 +484,10 @@ def _invitations_for(
 def _lapse_superseded(*, now: datetime) -> int:
     """Lapse every waiting invitation that nobody should be asked for any more: an older
     occasion of a schedule once a newer one has arrived, a stopped schedule's, and a group
-    schedule's once the member has left the group. Three statements, whatever the numbers."""
+    schedule's once the member has left the group, and a programme schedule's once they have
+    withdrawn from the programme. Four statements, whatever the numbers."""
     from alongside.communities.models import Membership
+    from alongside.evaluation.models import Enrolment
 
     due = MeasureInvitation.objects.filter(status=MeasureInvitation.Status.DUE)
     lapse = {"status": MeasureInvitation.Status.LAPSED, "closed_at": now}
@@ -466,6 +505,16 @@ def _lapse_superseded(*, now: datetime) -> int:
     )
     count += (
         due.filter(schedule__group__isnull=False).exclude(Exists(still_in_group)).update(**lapse)
+    )
+    still_enrolled = Enrolment.objects.filter(
+        member_id=OuterRef("member_id"),
+        programme_id=OuterRef("schedule__programme_id"),
+        withdrawn_at__isnull=True,
+    )
+    count += (
+        due.filter(schedule__programme__isnull=False)
+        .exclude(Exists(still_enrolled))
+        .update(**lapse)
     )
     return count
 
