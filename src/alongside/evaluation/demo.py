@@ -76,6 +76,11 @@ anything I have written, and that I can stop at any time and choose whether the 
 have already given are kept."""
 
 
+def participant_handles() -> list[str]:
+    """The invented study participants' handles (the demo tests tell them from the community)."""
+    return _handles()
+
+
 def _handles() -> list[str]:
     return [f"{first}_{second}" for second in _SECOND for first in _FIRST]
 
@@ -87,9 +92,16 @@ def _member(handle: str) -> User:
         handle=handle, defaults={"date_joined": timezone.now() - timedelta(weeks=30)}
     )
     if created:
+        from alongside.accounts.models import PolicyAcceptance, PolicyDocument
+
         user.set_unusable_password()
         user.save(update_fields=["password"])
         user.groups.add(RoleGroup.objects.get(name=Role.MEMBER))
+        # Like every demo account, they joined under the current agreement and notice.
+        PolicyAcceptance.objects.bulk_create(
+            PolicyAcceptance(user=user, document=document)
+            for document in PolicyDocument.objects.all()
+        )
     return user
 
 

@@ -220,16 +220,21 @@ def _solve_q_equation(y: FloatArray, x: FloatArray, v: FloatArray, target: float
 
 
 def _pm_se(y: FloatArray, x: FloatArray, v: FloatArray, tau2: float) -> float | None:
-    """Delta-method SE for estimators solving Q_gen(tau2) = k - p.
+    """SE of the PM/EB estimate from Morris's (1983) empirical Bayes update.
 
-    At the solution Var(Q_gen) = 2 (k - p) and dQ_gen/dtau2 = -y'PPy. On the boundary
-    (tau2 truncated at 0) the equation has no root and the approximation does not apply: None.
+    The EB iteration tau2 <- tau2 + (k/(k-p) Q_gen(tau2) - k) / sum(w_i) has the PM root as its
+    fixed point; treating sum(w_i) as the derivative of the moment function (Morris's scoring
+    approximation) and Var(Q_gen) = 2 (k - p) at the root gives
+    Var(tau2) = (k/(k-p))^2 * 2 (k - p) / (sum w_i)^2 = 2 k^2 / ((k - p) (sum w_i)^2).
+    This is the value metafor prints for both PM and EB (Viechtbauer 2007b example, see
+    tests/test_rma_linde2005.py). On the boundary (tau2 truncated at 0) the equation has no
+    root and no SE is reported: None.
     """
     if tau2 <= 0.0:
         return None
     k, p = x.shape
-    fit = wls(y, x, 1.0 / (v + tau2))
-    return math.sqrt(2.0 * (k - p)) / fit.ypp_y
+    sum_w = float((1.0 / (v + tau2)).sum())
+    return k * math.sqrt(2.0 / (k - p)) / sum_w
 
 
 def tau2_pm(y: FloatArray, x: FloatArray, v: FloatArray) -> Tau2Estimate:

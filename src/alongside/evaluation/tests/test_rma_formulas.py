@@ -1,7 +1,7 @@
 """The O(k p^2) trace identities and tau^2 estimators against plain k x k matrix algebra.
 
-These check the algebra of the fast paths (the estimators whose standard errors no stored
-metafor output prints: HE, HS, SJ, PM/EB) directly from their textbook definitions.
+These check the algebra of the fast paths directly from their textbook definitions; the
+values themselves are pinned to metafor's output in test_rma_linde2005.py and test_rma.py.
 """
 
 from __future__ import annotations
