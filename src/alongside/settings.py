@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "alongside.measures",
     "alongside.selfcare",
     "alongside.evaluation",
+    "alongside.support",
 ]
 
 MIDDLEWARE = [
@@ -393,5 +394,9 @@ ADMITS_UNDER_18 = env_bool("ALONGSIDE_ADMITS_UNDER_18", False)
 MEASURES_RESPONDER = os.environ.get("ALONGSIDE_MEASURES_RESPONDER", "").strip()
 # A folder of the organisation's own measure definitions (licensed measures it holds), JSON.
 MEASURES_EXTRA_DIR = os.environ.get("ALONGSIDE_MEASURES_DIR", "")
+# Formal peer support: a relationship's expected length, and how long a request may wait
+# before coordinators are told.
+SUPPORT_DEFAULT_WEEKS = int(os.environ.get("ALONGSIDE_SUPPORT_WEEKS", "8"))
+SUPPORT_ESCALATE_HOURS = float(os.environ.get("ALONGSIDE_SUPPORT_ESCALATE_HOURS", "48"))
 # Research reports: numbers resting on fewer than this many people are suppressed everywhere.
 RESEARCH_MIN_CELL = max(1, int(os.environ.get("ALONGSIDE_RESEARCH_MIN_CELL", "10")))

@@ -17,6 +17,8 @@ urlpatterns = [
     path("safety/appeals/", include("alongside.safety.urls.appeals")),
     path("safety/", include("alongside.safety.urls.member")),
     path("evaluation/", include("alongside.evaluation.urls")),
+    path("support/sessions/", include("alongside.support.session_urls")),
+    path("support/", include("alongside.support.urls")),
     path("research/", include("alongside.evaluation.report_urls")),
     path("api/v1/", api.urls),
 ]

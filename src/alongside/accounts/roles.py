@@ -21,6 +21,8 @@ class Role(models.TextChoices):
     MODERATOR = "moderator", _("Moderator")
     ADMINISTRATOR = "administrator", _("Administrator")
     RESEARCHER = "researcher", _("Researcher")
+    # Looks after peer supporters: training records, probation reviews, unmatched requests.
+    SUPERVISOR = "supervisor", _("Supervisor")
 
 
 # "app_label.codename" for each role. Members have no extra permissions: everything a member
@@ -46,8 +48,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "measures.manage_measure_schedules",
         "evaluation.manage_programmes",
         "accounts.view_research_data",
+        "support.supervise",
     ],
     Role.RESEARCHER: ["accounts.view_research_data"],
+    Role.SUPERVISOR: ["support.supervise"],
 }
 
 

@@ -998,6 +998,7 @@ def load_demo() -> None:
         refresh_counters(groups.values())
     _ensure_safety_demo(users)
     _ensure_chat_demo(users, groups)
+    _ensure_peer_support_demo(users)
     _ensure_self_management_demo(users)
 
 
@@ -1060,6 +1061,14 @@ DEMO_DIRECT_MESSAGES = [
     ("quiet_heron", "Better than last week. I got to the second stop before I had to get off."),
     ("willow_and_tea", "That's real progress. I remember when two stops felt like a marathon."),
 ]
+
+
+def _ensure_peer_support_demo(users: dict[str, User]) -> None:
+    """Supporter profiles, a supervisor, quiet_heron's relationship with willow_and_tea (on
+    their existing one-to-one) and an open request. After the chat demo, so it reuses it."""
+    from alongside.support.demo import ensure_demo_support
+
+    ensure_demo_support(users)
 
 
 def _ensure_self_management_demo(users: dict[str, User]) -> None:

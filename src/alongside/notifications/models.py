@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     REPORT_OUTCOME = "report_outcome", _("What happened to my reports")
     SAFETY_ALERT = "safety_alert", _("Urgent safety alerts (moderators)")
     MEASURE_DUE = "measure_due", _("Questionnaires that are due")
+    SUPPORT = "support", _("Peer support: requests, offers, relationships and sessions")
 
 
 class Notification(models.Model):

@@ -122,10 +122,16 @@ def _reaction_label(detail: str) -> str:
     return detail
 
 
-# Kinds about safety and moderation: a member cannot switch them off (only their email copy),
-# so they are not offered in the preferences.
+# Kinds about safety and moderation, and about a member's own support relationship (an offer,
+# a booked session): a member cannot switch them off (only their email copy), so they are not
+# offered in the preferences.
 ALWAYS_ON_KINDS = frozenset(
-    {NotificationKind.MODERATION, NotificationKind.REPORT_OUTCOME, NotificationKind.SAFETY_ALERT}
+    {
+        NotificationKind.MODERATION,
+        NotificationKind.REPORT_OUTCOME,
+        NotificationKind.SAFETY_ALERT,
+        NotificationKind.SUPPORT,
+    }
 )
 # Kinds that a member may switch off, in the app and by email, although they carry their own
 # message: a reminder that questionnaires are waiting is an offer, never an obligation.

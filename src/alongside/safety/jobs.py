@@ -44,6 +44,12 @@ def run_periodic_jobs() -> None:
     from alongside.measures.reminders import run_measure_jobs
 
     jobs.append(run_measure_jobs)
+    from alongside.support.services import escalate_unmatched_requests
+
+    jobs.append(escalate_unmatched_requests)
+    from alongside.support.session_jobs import session_reminders_send
+
+    jobs.append(session_reminders_send)
     for job in jobs:
         try:
             job()
