@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +22,7 @@ from alongside.accounts.models import User
 from alongside.communities import selectors, services
 from alongside.communities.forms import GroupForm, PostEditForm, ReplyForm, ThreadForm
 from alongside.communities.models import Group, Membership, Post, Thread
+from alongside.core.form_errors import keep_service_errors
 from alongside.safety import support
 
 if TYPE_CHECKING:
@@ -43,15 +43,6 @@ def _thread_url(thread: Thread) -> str:
 def _post_url(post: Post) -> str:
     """The post inside its thread; the thread page opens on the page that holds it."""
     return f"{_thread_url(post.thread)}?post={post.pk}#post-{post.pk}"
-
-
-def _keep_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, by field where it names one we display."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _say(error: ValidationError) -> str:
@@ -97,7 +88,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
         try:
             group = services.group_create(actor=user, **form.cleaned_data)
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("The group “%(name)s” is ready.") % {"name": group.name})
             return redirect("communities:group_detail", slug=group.slug)
@@ -117,7 +108,7 @@ def group_edit(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 services.group_update(actor=user, group=group, **form.cleaned_data)
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("The group's details are saved."))
                 return redirect("communities:group_detail", slug=group.slug)
@@ -358,7 +349,7 @@ def thread_create(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             thread = services.thread_create(author=user, group=group, **form.cleaned_data)
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             _remember_support(request, thread, held=thread.moderation_state == "held")
             return redirect(_thread_url(thread))
@@ -438,7 +429,7 @@ def thread_reply(request: HttpRequest, slug: str, thread_id: int) -> HttpRespons
         try:
             post = services.post_create(author=_member(request), thread=thread, **form.cleaned_data)
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             _remember_support(request, post, held=not post.is_published)
             return redirect(_post_url(post))
@@ -467,7 +458,7 @@ def post_edit(request: HttpRequest, post_id: int) -> HttpResponse:
                     title=form.cleaned_data.get("title"),
                 )
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("Your changes are saved."))
                 _remember_support(request, post, held=not post.is_published)

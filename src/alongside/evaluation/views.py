@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.accounts.models import User
+from alongside.core.form_errors import keep_service_errors
 from alongside.evaluation import programmes as programme_services
 from alongside.evaluation import selectors
 from alongside.evaluation import studies as study_services
@@ -41,15 +41,6 @@ from alongside.measures.models import MeasureSchedule
 def _member(request: HttpRequest) -> User:
     """The signed-in member; only called behind login_required."""
     return cast(User, request.user)
-
-
-def _keep_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, by field where it names one we display."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _refusal(request: HttpRequest, error: ValidationError) -> None:
@@ -79,7 +70,7 @@ def programme_create(request: HttpRequest) -> HttpResponse:
         try:
             programme = programme_services.programme_create(actor=user, settings=form.settings())
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("The programme is set up. Add its cohorts next."))
             return redirect("evaluation:manage_programme", programme.pk)
@@ -99,7 +90,7 @@ def programme_edit(request: HttpRequest, programme_id: int) -> HttpResponse:
                     actor=user, programme=programme, settings=form.settings()
                 )
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("The programme is saved."))
                 return redirect("evaluation:manage_programme", programme.pk)
@@ -121,7 +112,7 @@ def programme_detail(request: HttpRequest, programme_id: int) -> HttpResponse:
         try:
             programme_services.cohort_create(actor=user, programme=programme, **form.cleaned_data)
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("The cohort is added."))
             return redirect("evaluation:manage_programme", programme.pk)
@@ -155,7 +146,7 @@ def study_create(request: HttpRequest, programme_id: int) -> HttpResponse:
                 actor=user, programme=programme, settings=form.settings()
             )
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("The study is set up. Publish its consent form next."))
             return redirect("evaluation:manage_study", study.pk)
@@ -175,7 +166,7 @@ def study_edit(request: HttpRequest, study_id: int) -> HttpResponse:
             try:
                 study_services.study_update(actor=user, study=study, settings=form.settings())
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("The study is saved."))
                 return redirect("evaluation:manage_study", study.pk)
@@ -205,7 +196,7 @@ def study_detail(request: HttpRequest, study_id: int) -> HttpResponse:
                 comprehension_checks=form.cleaned_data["checks"],
             )
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("The consent form is published."))
             return redirect("evaluation:manage_study", study.pk)
@@ -397,7 +388,7 @@ def study_consent(request: HttpRequest, study_id: int) -> HttpResponse:
                 comprehension_answers=form.answers(),
             )
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("Thank you. You are taking part in the study."))
             return redirect("evaluation:study", study.pk)
@@ -458,7 +449,7 @@ def study_withdraw(request: HttpRequest, study_id: int) -> HttpResponse:
                 leave_programme=bool(form.cleaned_data["leave_programme"]),
             )
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(
                 request, _("You have left the study. Thank you for the time you gave it.")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.accounts.models import User
+from alongside.core.form_errors import keep_service_errors
 from alongside.measures import schedule_selectors as selectors
 from alongside.measures import schedules as services
 from alongside.measures.schedule_forms import EVERY_WEEKS_LABELS, ScheduleForm, measure_choices
@@ -22,15 +22,6 @@ from alongside.measures.schedule_forms import EVERY_WEEKS_LABELS, ScheduleForm, 
 def _member(request: HttpRequest) -> User:
     """The signed-in member; only called behind login_required."""
     return cast(User, request.user)
-
-
-def _keep_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, by field where it names one we display."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -59,7 +50,7 @@ def schedule_create(request: HttpRequest) -> HttpResponse:
         try:
             schedule = services.schedule_create(actor=user, **form.service_arguments())
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(
                 request, _("The schedule “%(name)s” is set up.") % {"name": schedule.name}
@@ -79,7 +70,7 @@ def schedule_edit(request: HttpRequest, schedule_id: int) -> HttpResponse:
             try:
                 services.schedule_update(actor=user, schedule=schedule, **form.service_arguments())
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("The schedule is saved."))
                 return redirect("measures:measure_schedules:list")

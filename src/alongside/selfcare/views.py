@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.accounts.models import User
+from alongside.core.form_errors import keep_service_errors
 from alongside.safety import support
 from alongside.selfcare import selectors, services
 from alongside.selfcare.forms import (
@@ -41,15 +41,6 @@ from alongside.selfcare.models import CheckIn, Goal
 
 def _member(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _keep_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, by field where it names one we display."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def url_or_none(name: str) -> str | None:
@@ -117,7 +108,7 @@ def _save_check_in(
             day=existing.day if existing is not None else None,
         )
     except ValidationError as error:
-        _keep_errors(form, error)
+        keep_service_errors(form, error)
         return None
     _offer_support(request, outcome)
     return outcome
@@ -241,7 +232,7 @@ def goal_create(request: HttpRequest) -> HttpResponse:
         try:
             goal = services.goal_create(member=_member(request), **form.cleaned_data)
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("Your goal is saved. Small steps count."))
             return redirect("selfcare:goal_detail", goal_id=goal.pk)
@@ -288,7 +279,7 @@ def goal_edit(request: HttpRequest, goal_id: int) -> HttpResponse:
             try:
                 services.goal_update(member=member, goal=goal, **form.cleaned_data)
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("Your goal is changed."))
                 return redirect("selfcare:goal_detail", goal_id=goal.pk)
@@ -348,7 +339,7 @@ def goal_rate(request: HttpRequest, goal_id: int) -> HttpResponse:
         try:
             services.goal_rate(member=member, goal=goal, **form.cleaned_data)
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("Your rating is saved."))
             return redirect("selfcare:goal_detail", goal_id=goal.pk)
@@ -365,7 +356,7 @@ def goal_step_add(request: HttpRequest, goal_id: int) -> HttpResponse:
         try:
             services.goal_step_add(member=member, goal=goal, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             return redirect(reverse("selfcare:goal_detail", kwargs={"goal_id": goal.pk}) + "#steps")
     return _render_goal(request, goal, step_form=form, status=400)
@@ -416,7 +407,7 @@ def helps(request: HttpRequest) -> HttpResponse:
         try:
             services.helpful_thing_add(member=member, text=form.cleaned_data["text"])
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("Added to your list."))
             return redirect("selfcare:helps")
@@ -441,7 +432,7 @@ def help_edit(request: HttpRequest, thing_id: int) -> HttpResponse:
                     member=member, thing=thing, text=form.cleaned_data["text"]
                 )
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("Your list is updated."))
                 return redirect("selfcare:helps")
@@ -503,7 +494,7 @@ def safety_plan_edit(request: HttpRequest) -> HttpResponse:
             try:
                 services.safety_plan_update(member=member, sections=form.sections())
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("Your safety plan is saved. Only you can see it."))
                 return redirect("selfcare:safety_plan")

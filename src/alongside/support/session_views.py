@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from alongside.accounts.models import User
+from alongside.core.form_errors import keep_service_errors
 from alongside.support import session_selectors as selectors
 from alongside.support import session_services as services
 from alongside.support.models import SupporterProfile, SupportRelationship
@@ -43,20 +43,13 @@ WEEKDAYS = [
     gettext_lazy("Sundays"),
 ]
 
+# The services name the start time; the booking forms ask for a day and a time.
+SERVICE_FIELDS = {"starts_at": "day"}
+
 
 def _user(request: HttpRequest) -> User:
     """The signed-in member; only called behind login_required."""
     return cast(User, request.user)
-
-
-def _keep_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, by field where it names one we display."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = "day" if field == "starts_at" and "day" in form.fields else field
-            form.add_error(target if target in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _viewer_zone(request: HttpRequest, relationship: SupportRelationship) -> str:
@@ -125,7 +118,7 @@ def session_list(request: HttpRequest, relationship_id: int) -> HttpResponse:
                 member_time_zone=data["time_zone"] if user.pk == relationship.member_id else "",
             )
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error, rename=SERVICE_FIELDS)
         else:
             messages.success(request, _("The session is booked. The other person has been told."))
             return redirect("support_sessions:list", relationship_id=relationship.pk)
@@ -162,7 +155,7 @@ def session_reschedule(request: HttpRequest, session_id: int) -> HttpResponse:
                     member_time_zone=zone if user.pk == relationship.member_id else "",
                 )
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error, rename=SERVICE_FIELDS)
             else:
                 messages.success(request, _("The session has moved. The other person was told."))
                 return redirect("support_sessions:list", relationship_id=relationship.pk)
@@ -182,7 +175,7 @@ def session_cancel(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             services.session_cancel(actor=user, session=session, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error, rename=SERVICE_FIELDS)
         else:
             messages.success(request, _("The session is cancelled. The other person was told."))
             return redirect("support_sessions:list", relationship_id=session.relationship_id)
@@ -216,7 +209,7 @@ def note_edit(request: HttpRequest, session_id: int) -> HttpResponse:
             try:
                 note = services.note_save(actor=user, session=session, **form.service_arguments())
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error, rename=SERVICE_FIELDS)
             else:
                 messages.success(request, _("The note is saved."))
                 return redirect("support_sessions:note_detail", note_id=note.pk)

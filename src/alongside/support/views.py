@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from alongside.accounts.access import is_peer_supporter, require_permission
 from alongside.accounts.models import User
+from alongside.core.form_errors import keep_service_errors
 from alongside.safety import support as safety_support
 from alongside.support import matching, selectors, services
 from alongside.support.conf import default_weeks
@@ -37,10 +37,6 @@ from alongside.support.models import SupportRelationship, SupportRequest
 
 def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
-
-
-def _keep_errors(form: forms.Form, error: ValidationError) -> None:
-    form.add_error(None, error)
 
 
 @login_required
@@ -73,7 +69,7 @@ def ask(request: HttpRequest) -> HttpResponse:
                 preferences=form.preferences(),
             )
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             if outcome.reads_as_crisis and outcome.screened is not None:
                 notice = safety_support.support_notice(
@@ -169,7 +165,7 @@ def request_accept(request: HttpRequest, request_id: int) -> HttpResponse:
                 weeks=form.cleaned_data["weeks"],
             )
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("You've accepted. Say hello when you're ready."))
             return redirect("support:relationship", relationship.pk)
@@ -359,7 +355,7 @@ def _supervision_post(
                 actor=user, supporter=supporter, **training_form.cleaned_data
             )
         except ValidationError as error:
-            _keep_errors(training_form, error)
+            keep_service_errors(training_form, error)
             return False
         return True
     if review_form.is_bound and review_form.is_valid():
@@ -374,7 +370,7 @@ def _supervision_post(
                 relationship=relationship,
             )
         except ValidationError as error:
-            _keep_errors(review_form, error)
+            keep_service_errors(review_form, error)
             return False
         return True
     if not training_form.is_bound and not review_form.is_bound:

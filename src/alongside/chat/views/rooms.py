@@ -27,6 +27,7 @@ from alongside.chat import selectors, services
 from alongside.chat.forms_rooms import MuteForm, RoomForm, RulesForm, SlowModeForm
 from alongside.chat.models import Conversation
 from alongside.communities.selectors import access_group_by_slug, can_moderate_group
+from alongside.core.form_errors import keep_service_errors
 
 FacilitatorAction = Callable[[User, Conversation, HttpRequest], str]
 
@@ -47,15 +48,6 @@ def _say(error: ValidationError) -> str:
 
 def _form_problem(form: forms.Form) -> str:
     return " ".join(str(error) for errors in form.errors.values() for error in errors)
-
-
-def _keep_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, by field where it names one we display."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _room(request: HttpRequest, conversation_id: int) -> Conversation:
@@ -82,7 +74,7 @@ def room_create(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             room = services.room_create(actor=user, group=group, **form.service_arguments())
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(request, _("“%(name)s” is ready.") % {"name": room.title})
             return redirect(conversation_url(room))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -27,6 +26,7 @@ from alongside.accounts.models import User
 from alongside.communities import links
 from alongside.communities import selectors as communities_selectors
 from alongside.communities.models import Post
+from alongside.core.form_errors import keep_service_errors
 from alongside.safety.member_forms import BreakForm, ProtectionForm, ReportForm
 from alongside.safety.models import Report
 from alongside.safety.selectors import protection as protection_selectors
@@ -60,15 +60,6 @@ def _next_or(request: HttpRequest, default: str) -> str:
     ):
         return candidate
     return default
-
-
-def _keep_errors(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's refusal on the form, by field where it names one the form shows."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Reports --------------------------------------------------------------------------------
@@ -113,7 +104,7 @@ def report_post(request: HttpRequest, post_id: int) -> HttpResponse:
         try:
             report = reports.report_create(reporter=user, post=post, **form.cleaned_data)
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             _thanks(request, report)
             return redirect(_post_url(post))
@@ -132,7 +123,7 @@ def report_member(request: HttpRequest, handle: str) -> HttpResponse:
         try:
             report = reports.report_create(reporter=user, member=member, **form.cleaned_data)
         except ValidationError as error:
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             _thanks(request, report)
             return redirect(profile)
@@ -237,7 +228,7 @@ def protection_settings(request: HttpRequest) -> HttpResponse:
                     hide_content_warned=form.cleaned_data["hide_content_warned"],
                 )
             except ValidationError as error:
-                _keep_errors(form, error)
+                keep_service_errors(form, error)
             else:
                 messages.success(request, _("Your settings are saved."))
                 return redirect("safety_member:settings")
@@ -259,7 +250,7 @@ def break_start(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             if hasattr(error, "error_dict") and "paused_until" in error.error_dict:
                 error = ValidationError({"until": error.error_dict["paused_until"]})
-            _keep_errors(form, error)
+            keep_service_errors(form, error)
         else:
             messages.success(
                 request,
