@@ -398,5 +398,8 @@ MEASURES_EXTRA_DIR = os.environ.get("ALONGSIDE_MEASURES_DIR", "")
 # before coordinators are told.
 SUPPORT_DEFAULT_WEEKS = int(os.environ.get("ALONGSIDE_SUPPORT_WEEKS", "8"))
 SUPPORT_ESCALATE_HOURS = float(os.environ.get("ALONGSIDE_SUPPORT_ESCALATE_HOURS", "48"))
+# The peer support model behind the in-the-moment prompts and self-checks (a JSON file in the
+# format of support/data/peer_support_model.json); empty means the one shipped.
+PEER_SUPPORT_MODEL = os.environ.get("ALONGSIDE_PEER_SUPPORT_MODEL", "")
 # Research reports: numbers resting on fewer than this many people are suppressed everywhere.
 RESEARCH_MIN_CELL = max(1, int(os.environ.get("ALONGSIDE_RESEARCH_MIN_CELL", "10")))

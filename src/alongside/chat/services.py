@@ -45,6 +45,7 @@ from alongside.safety.services.screening import (
     screen_text,
 )
 from alongside.safety.support import SupportNotice, support_notice
+from alongside.support.safety_hooks import on_urgent_message as on_urgent_support_message
 
 MESSAGE_MAX = 4000
 CONTENT_WARNING_MAX = 120
@@ -390,6 +391,8 @@ def _save_message(
         held=held,
         group=conversation.group,
     )
+    if screened.tier == "urgent":  # a formal support one-to-one also tells the supervisor
+        on_urgent_support_message(message)
     _participant_record_send(conversation, author, now, seq)
     delivery.publish_change(
         conversation_id=conversation.pk,

@@ -50,6 +50,9 @@ def run_periodic_jobs() -> None:
     from alongside.support.session_jobs import session_reminders_send
 
     jobs.append(session_reminders_send)
+    from alongside.support.tools_jobs import task_reminders_send, weekly_summaries_send
+
+    jobs.extend([weekly_summaries_send, task_reminders_send])
     for job in jobs:
         try:
             job()

@@ -223,6 +223,11 @@ class SupportRelationship(models.Model):
         return f"support {self.pk}: {self.supporter_id} with {self.member_id}"
 
 
-# Sessions and notes live in their own module (another part of the feature); importing it here
-# registers its models with this app whatever it defines.
-from alongside.support import session_models  # noqa: E402, F401
+# Sessions and notes, endings and tasks, fidelity checks, debriefs and handovers live in their
+# own modules; importing them here registers their models with this app.
+from alongside.support import (  # noqa: E402
+    care_models,  # noqa: F401
+    ending_models,  # noqa: F401
+    fidelity_models,  # noqa: F401
+    session_models,  # noqa: F401
+)
