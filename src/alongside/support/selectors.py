@@ -9,8 +9,12 @@ relationships.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from alongside.accounts.access import has_permission
 from alongside.accounts.models import User
@@ -127,3 +131,48 @@ def training_of(supporter: User) -> QuerySet[TrainingRecord]:
 
 def reviews_of(supporter: User) -> QuerySet[ProbationReview]:
     return ProbationReview.objects.filter(supporter=supporter).select_related("reviewer")
+
+
+@dataclass(frozen=True)
+class FlaggedRelationship:
+    """A relationship a supervisor should look at, and why (never the words that flagged it)."""
+
+    relationship: SupportRelationship
+    risk_noted: bool
+    urgent_open: bool
+
+
+def flagged_relationships(*, days: int = 30) -> list[FlaggedRelationship]:
+    """Open relationships with a session note that recorded a risk in the last ``days`` days,
+    or an urgent safety item still open on a message in their one-to-one. For the supervision
+    page (callers check ``support.supervise``); three queries whatever the numbers."""
+    from alongside.chat.models import Message
+    from alongside.safety.models import ContentKind, QueueItem, Tier
+    from alongside.support.session_models import SessionNote
+
+    since = timezone.now() - timedelta(days=days)
+    noted = set(
+        SessionNote.objects.filter(risk_flag=True, created_at__gte=since).values_list(
+            "session__relationship_id", flat=True
+        )
+    )
+    urgent_items = QueueItem.objects.filter(
+        kind=ContentKind.MESSAGE, tier=Tier.URGENT, status=QueueItem.Status.OPEN
+    ).values("object_id")
+    urgent_conversations = set(
+        Message.objects.filter(pk__in=urgent_items).values_list("conversation_id", flat=True)
+    )
+    relationships = (
+        SupportRelationship.objects.filter(status__in=SupportRelationship.OPEN_STATUSES)
+        .filter(Q(pk__in=noted) | Q(conversation_id__in=urgent_conversations))
+        .select_related("member", "supporter")
+        .order_by("-started_at")
+    )
+    return [
+        FlaggedRelationship(
+            relationship=relationship,
+            risk_noted=relationship.pk in noted,
+            urgent_open=relationship.conversation_id in urgent_conversations,
+        )
+        for relationship in relationships
+    ]

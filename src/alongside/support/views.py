@@ -303,7 +303,11 @@ def supervision(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "support/supervision.html",
-        {"rows": rows, "escalated": selectors.escalated_requests()},
+        {
+            "rows": rows,
+            "escalated": selectors.escalated_requests(),
+            "flagged": selectors.flagged_relationships(),
+        },
     )
 
 
