@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alongside.accounts.models import User
-from alongside.accounts.roles import ROLE_PERMISSIONS, Role
+from alongside.accounts.roles import Role
 from alongside.communities.models import Group
 from alongside.measures.models import MeasureInvitation, MeasureSchedule
 from alongside.measures.schedule_selectors import due_invitations
@@ -61,10 +61,6 @@ def test_pages_are_for_coordinators_only(
     assert MeasureSchedule.objects.count() == 1
 
 
-@pytest.mark.skipif(
-    "measures.manage_measure_schedules" not in ROLE_PERMISSIONS[Role.ADMINISTRATOR],
-    reason="the administrator role does not hold the schedules permission yet (roles.py)",
-)
 def test_administrators_manage_schedules_and_other_roles_do_not(
     role_users: dict[str, User], client_for: ClientFor
 ) -> None:
