@@ -16,6 +16,17 @@ class ErrorOut(Schema):
     detail: str
 
 
+class CrisisLineOut(Schema):
+    """One crisis line, as the "Get help now" page shows it (every router that returns
+    crisis support uses this one schema)."""
+
+    name: str
+    phone: str
+    text: str
+    web: str
+    hours: str
+
+
 class ValidationErrorOut(Schema):
     """A request that fails the schema, or that a service refused as invalid (422)."""
 

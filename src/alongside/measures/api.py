@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from alongside.accounts.models import User
-from alongside.api_schemas import ErrorOut, ValidationErrorOut
+from alongside.api_schemas import CrisisLineOut, ErrorOut, ValidationErrorOut
 from alongside.measures import safety_pathway, selectors, services
 from alongside.measures.engine import MeasureDefinition
 from alongside.measures.models import MeasureResponse
@@ -82,14 +82,6 @@ class MeasureSubmitIn(Schema):
     invitation: int | None = Field(None, description="The request this answers, if any.")
 
 
-class MeasureCrisisLineOut(Schema):
-    name: str
-    phone: str
-    text: str
-    web: str
-    hours: str
-
-
 class MeasureFollowUpOptionOut(Schema):
     value: str
     label: str
@@ -106,7 +98,7 @@ class MeasureSafetyOut(Schema):
 
     started_at: datetime
     message: str
-    lines: list[MeasureCrisisLineOut]
+    lines: list[CrisisLineOut]
     emergency: str = Field(description="The emergency number for the member's region.")
     get_help_url: str
     safety_plan_url: str | None = Field(description="Null where the site has no safety plan.")
@@ -191,7 +183,7 @@ def _safety_out(member: User, response: MeasureResponse) -> MeasureSafetyOut | N
             "if you are thinking about ending your life, you can talk to someone now."
         ),
         lines=[
-            MeasureCrisisLineOut(
+            CrisisLineOut(
                 name=line.name, phone=line.phone, text=line.text, web=line.web, hours=line.hours
             )
             for line in support.lines

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from alongside.accounts.models import User
-from alongside.api_schemas import ErrorOut, ValidationErrorOut
+from alongside.api_schemas import CrisisLineOut, ErrorOut, ValidationErrorOut
 from alongside.measures.models import MeasureShare
 from alongside.safety import support
 from alongside.selfcare import safety_plan, selectors, services, sharing
@@ -90,19 +90,11 @@ class SelfcareCheckInIn(Schema):
     tags: list[str] = Field(default_factory=list, description="Suggested keys or my own words.")
 
 
-class SelfcareCrisisLineOut(Schema):
-    name: str
-    phone: str
-    text: str
-    web: str
-    hours: str
-
-
 class SelfcareSupportOut(Schema):
     """What the check-in page shows when a note reads as a crisis."""
 
     message: str
-    lines: list[SelfcareCrisisLineOut]
+    lines: list[CrisisLineOut]
     emergency: str = Field(description="The emergency number for my region.")
     get_help_url: str
     safety_plan_url: str
@@ -237,7 +229,7 @@ class SelfcareSafetyPlanOut(Schema):
     exists: bool = Field(description="False until I write something in it.")
     updated_at: datetime | None
     sections: list[SelfcarePlanSectionOut] = Field(description="Every section, in plan order.")
-    lines: list[SelfcareCrisisLineOut] = Field(description="The crisis lines the plan shows.")
+    lines: list[CrisisLineOut] = Field(description="The crisis lines the plan shows.")
     emergency: str
 
 
@@ -376,7 +368,7 @@ def _support_out(member: User, outcome: services.CheckInOutcome) -> SelfcareSupp
             "alone. If you are thinking about ending your life or hurting yourself, you can "
             "talk to someone now."
         ),
-        lines=[SelfcareCrisisLineOut(**vars(line)) for line in lines],
+        lines=[CrisisLineOut(**vars(line)) for line in lines],
         emergency=notice.emergency if notice is not None else "",
         get_help_url=reverse("core:get_help"),
         safety_plan_url=reverse("selfcare:safety_plan"),
@@ -477,7 +469,7 @@ def _plan_out(member: User) -> SelfcareSafetyPlanOut:
             for row in selectors.plan_sections(plan)
         ],
         lines=[
-            SelfcareCrisisLineOut(name=r.name, phone=r.phone, text=r.text, web=r.web, hours=r.hours)
+            CrisisLineOut(name=r.name, phone=r.phone, text=r.text, web=r.web, hours=r.hours)
             for r in resources
         ],
         emergency=crisis.region.emergency if crisis.region else "",
